@@ -1,0 +1,59 @@
+# Two commands for a new user:  `make run`  and  `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+ADMIN_EMAIL ?= admin@demo.example.com
+
+.PHONY: run test test-sqlite test-postgres lint format setup setup-dev browser migrate seed clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Marker files: reinstall only when the requirements change.
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.runtime
+setup-dev: $(VENV)/.dev browser
+
+# Debian's Chromium drives the browser tests (Playwright's own download cannot work here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; fi; }
+
+## Set up and run the app on SQLite with demo data; prints the login.
+run: setup
+	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --no-input
+	DJANGO_DEBUG=true $(BIN)/python manage.py seed_demo --admin-email $(ADMIN_EMAIL)
+	DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+## Set up and run the whole test suite (SQLite unless DATABASE_URL says otherwise).
+test: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+test-sqlite: setup-dev
+	DATABASE_URL= $(BIN)/pytest
+
+test-postgres: setup-dev
+	DATABASE_URL=$${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/braze_scim} $(BIN)/pytest
+
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

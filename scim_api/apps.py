@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ScimApiConfig(AppConfig):
+    name = "scim_api"
+    verbose_name = "SCIM API"

@@ -1,0 +1,26 @@
+"""Generators and normalisers for public identifiers and lookup keys."""
+
+import secrets
+import unicodedata
+
+
+def new_public_id() -> str:
+    """An opaque id for workspaces, teams, roles and permission sets (Braze shows hex)."""
+    return secrets.token_hex(10)
+
+
+def new_scim_id() -> str:
+    """A user's SCIM `id` in Braze's form: four groups of eight hex digits."""
+    raw = secrets.token_hex(16)
+    return "-".join(raw[i : i + 8] for i in range(0, 32, 8))
+
+
+def name_key(value: str) -> str:
+    """The case- and Unicode-insensitive key that uniqueness and lookups use.
+
+    Computed in Python rather than with SQL `lower()`, because SQLite's lower()
+    folds ASCII only and PostgreSQL's depends on the database collation: one
+    Python rule keeps both backends in agreement. NFKC folds compatibility forms
+    (full-width letters, ligatures) and casefold() folds case beyond ASCII.
+    """
+    return unicodedata.normalize("NFKC", value).casefold().strip()

@@ -1,0 +1,5 @@
+"""Dashboard settings pages."""
+
+app_name = "settings_app"
+
+urlpatterns = []

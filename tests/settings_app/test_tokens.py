@@ -1,0 +1,68 @@
+import hashlib
+
+import pytest
+
+from settings_app.models import AuditEvent, ScimProvisioning
+from settings_app.services.audit import Actor
+from settings_app.services.tokens import (
+    TOKEN_PREFIX,
+    StaleTokenRequest,
+    provisioning_for_token,
+    scim_token_issue,
+    token_generate,
+)
+
+
+def test_tokens_are_prefixed_long_and_unique():
+    tokens = {token_generate() for _ in range(50)}
+    assert len(tokens) == 50
+    for token in tokens:
+        assert token.startswith(TOKEN_PREFIX)
+        # 32 random bytes in URL-safe base64 are 43 characters: 256 bits.
+        assert len(token) == len(TOKEN_PREFIX) + 43
+
+
+def test_only_the_digest_and_hint_are_stored(company, provisioning_factory):
+    provisioning, token = provisioning_factory(company)
+    stored = ScimProvisioning.objects.get(pk=provisioning.pk)
+    assert stored.token_digest == hashlib.sha256(token.encode()).hexdigest()
+    assert stored.token_hint == token[-4:]
+    row = ScimProvisioning.objects.filter(pk=provisioning.pk).values().get()
+    row_text = " ".join(str(value) for value in row.values())
+    assert token not in row_text
+
+
+def test_lookup_finds_the_company_and_rejects_others(company, provisioning_factory):
+    _, token = provisioning_factory(company)
+    assert provisioning_for_token(token).company == company
+    assert provisioning_for_token(token + "x") is None
+    assert provisioning_for_token("") is None
+    assert provisioning_for_token(token[len(TOKEN_PREFIX) :]) is None
+
+
+def test_reset_revokes_the_old_token_at_once(company, provisioning_factory):
+    provisioning, old = provisioning_factory(company)
+    new = scim_token_issue(provisioning=provisioning, actor=Actor.cli())
+    assert new != old
+    assert provisioning_for_token(old) is None
+    assert provisioning_for_token(new).pk == provisioning.pk
+    actions = list(AuditEvent.objects.filter(company=company).values_list("action", flat=True))
+    assert actions[:2] == [AuditEvent.Action.TOKEN_RESET, AuditEvent.Action.TOKEN_GENERATED]
+
+
+def test_stale_generation_mints_nothing(company, provisioning_factory):
+    provisioning, _ = provisioning_factory(company)
+    seen = provisioning.token_generation
+    scim_token_issue(provisioning=provisioning, actor=Actor.cli(), expected_generation=seen)
+    current = ScimProvisioning.objects.get(pk=provisioning.pk)
+    with pytest.raises(StaleTokenRequest):
+        scim_token_issue(provisioning=provisioning, actor=Actor.cli(), expected_generation=seen)
+    assert ScimProvisioning.objects.get(pk=provisioning.pk).token_digest == current.token_digest
+
+
+def test_audit_events_never_contain_the_token(company, provisioning_factory):
+    provisioning, token = provisioning_factory(company)
+    token2 = scim_token_issue(provisioning=provisioning, actor=Actor.cli())
+    for event in AuditEvent.objects.all().values():
+        text = repr(event)
+        assert token not in text and token2 not in text

@@ -72,7 +72,7 @@ def _flatten(detail, prefix: str = "") -> list[str]:
     if isinstance(detail, dict):
         lines = []
         for key, value in detail.items():
-            name = "" if key == "non_field_errors" else (f"{prefix}.{key}" if prefix else str(key))
+            name = prefix if key == "non_field_errors" else (f"{prefix}.{key}" if prefix else str(key))
             lines.extend(_flatten(value, name))
         return lines
     if isinstance(detail, list):

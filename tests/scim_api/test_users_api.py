@@ -288,7 +288,10 @@ def test_the_old_media_permission_spelling_is_stored_canonically(scim, seeded):
             # view_pii exists at workspace level only.
             {
                 "appGroup": [
-                    {"appGroupName": "Test Workspace", "team": [{"teamName": "Test Team", "teamPermissions": ["view_pii"]}]}
+                    {
+                        "appGroupName": "Test Workspace",
+                        "team": [{"teamName": "Test Team", "teamPermissions": ["view_pii"]}],
+                    }
                 ]
             },
             "Unknown team permission: 'view_pii'.",
@@ -352,7 +355,9 @@ def test_wrongly_typed_fields_are_a_400_invalid_syntax(scim, seeded):
     response = scim.post(USERS, minimal_user(name="Test User"))
     assert_scim_error(response, 400, "name: Invalid data. Expected a dictionary, but got str.", "invalidSyntax")
     response = scim.post(USERS, minimal_user(permissions=["admin"]))
-    assert_scim_error(response, 400, 'permissions: Expected a dictionary of items but got type "list".', "invalidSyntax")
+    assert_scim_error(
+        response, 400, 'permissions: Expected a dictionary of items but got type "list".', "invalidSyntax"
+    )
 
 
 def test_user_name_keeps_its_case_and_duplicates_in_any_case_are_a_409(scim, seeded):
@@ -491,7 +496,9 @@ def test_search_without_match_is_an_empty_list(scim, seeded):
 )
 def test_bad_filters_are_a_400_invalid_filter(scim, seeded, expression):
     response = scim.get(USERS, data={"filter": expression})
-    assert_scim_error(response, 400, "Request is unparsable, syntactically incorrect, or violates schema.", "invalidFilter")
+    assert_scim_error(
+        response, 400, "Request is unparsable, syntactically incorrect, or violates schema.", "invalidFilter"
+    )
 
 
 def test_list_pages_through_the_company_users_in_creation_order(scim, seeded):

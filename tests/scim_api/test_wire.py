@@ -109,3 +109,18 @@ def test_an_unexpected_exception_is_a_scim_500_and_logged(scim, seeded, monkeypa
     assert_scim_error(response, 500, "Internal server error")
     assert "boom" in caplog.text
     assert "boom" not in response.content.decode()
+
+
+def test_a_body_over_the_upload_limit_is_a_scim_413(scim, seeded, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = scim.post(USERS, raw='{"userName": "' + "a" * 2000 + '"}')
+    assert_scim_error(response, 413, "Request body too large.")
+
+
+def test_a_body_that_is_not_utf8_is_a_scim_400(scim, seeded):
+    response = scim.post(USERS, raw=b'{"userName": "\xff"}')
+    assert_scim_error(response, 400, scim_type="invalidSyntax")
+
+
+def test_the_bare_scim_prefix_is_a_scim_404():
+    assert_scim_error(ScimCaller(None).get("/scim"), 404, "Endpoint not found")

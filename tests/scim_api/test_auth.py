@@ -186,3 +186,12 @@ def test_a_refused_write_changes_nothing(token_of):
         )
     )
     assert not DashboardUser.objects.filter(email_key="a@test.com").exists()
+
+
+def test_an_unreadable_stored_allowlist_fails_closed(seeded, provisioning_factory):
+    from settings_app.models import ScimProvisioning
+
+    provisioning, token = provisioning_factory(seeded.company)
+    ScimProvisioning.objects.filter(pk=provisioning.pk).update(ip_allowlist="10.0.0.0/33")
+    assert_refused(ScimCaller(token).get(USERS))
+    assert [event.details["reason"] for event in failures(seeded.company)] == ["ip_not_allowed"]

@@ -3,6 +3,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import ManagementUtility, call_command
+from django.core.management import base as management_base
 from django.core.management.base import CommandError
 
 from settings_app.models import (
@@ -25,8 +26,11 @@ def run(*args) -> str:
     return out.getvalue()
 
 
-def exit_status(argv, capsys) -> tuple[int, str]:
+def exit_status(argv, capsys, monkeypatch) -> tuple[int, str]:
     """Run a command as manage.py would, returning its exit status and stderr."""
+    # run_from_argv closes every DB connection on the way out, which on PostgreSQL
+    # would drop the test's transaction; the exit path is what is under test here.
+    monkeypatch.setattr(management_base.connections, "close_all", lambda: None)
     with pytest.raises(SystemExit) as exited:
         ManagementUtility(["manage.py", *argv]).execute()
     return exited.value.code, capsys.readouterr().err
@@ -159,18 +163,19 @@ def test_configure_scim_refuses_another_companys_workspace(company, company_fact
         run("configure_scim", "--company", "demo", "--default-workspace", "Elsewhere", "--service-origin", "a.example")
 
 
-def test_configure_scim_exits_1_on_bad_input(company, capsys):
+def test_configure_scim_exits_1_on_bad_input(company, capsys, monkeypatch):
     status, err = exit_status(
         ["configure_scim", "--company", "demo", "--default-workspace", "Test Workspace", "--service-origin", "a/b"],
         capsys,
+        monkeypatch,
     )
     assert status == 1
     assert "--service-origin: Enter a domain" in err
     assert not ScimProvisioning.objects.exists()
 
 
-def test_unknown_company_exits_1(db, capsys):
-    status, err = exit_status(["configure_scim", "--company", "nope", "--default-workspace", "W"], capsys)
+def test_unknown_company_exits_1(db, capsys, monkeypatch):
+    status, err = exit_status(["configure_scim", "--company", "nope", "--default-workspace", "W"], capsys, monkeypatch)
     assert status == 1
     assert "No company with slug 'nope'" in err
 
@@ -199,8 +204,8 @@ def test_reset_scim_token_replaces_and_revokes_the_old_token(company, provisioni
     assert AuditEvent.objects.filter(action=AuditEvent.Action.TOKEN_RESET).count() == 1
 
 
-def test_reset_scim_token_exits_1_when_not_configured(company, capsys):
-    status, err = exit_status(["reset_scim_token", "--company", "demo"], capsys)
+def test_reset_scim_token_exits_1_when_not_configured(company, capsys, monkeypatch):
+    status, err = exit_status(["reset_scim_token", "--company", "demo"], capsys, monkeypatch)
     assert status == 1
     assert "SCIM provisioning is not configured for Demo Company" in err
     assert not ScimProvisioning.objects.exists()

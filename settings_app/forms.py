@@ -81,6 +81,7 @@ class ScimProvisioningForm(forms.Form):
     token_generation = forms.IntegerField(widget=forms.HiddenInput, min_value=0, initial=0)
 
     def __init__(self, *args, company: Company, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # the labels read exactly as Braze's page shows them
         super().__init__(*args, **kwargs)
         self.company = company
         self.fields["default_workspace"].queryset = company.workspaces.order_by("name")

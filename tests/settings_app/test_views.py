@@ -98,7 +98,7 @@ def test_the_empty_page_shows_the_fields_and_a_disabled_generate_button(admin_cl
     response = admin_client.get(PAGE_URL)
     assert response.status_code == 200
     for label in ("Provisioning method", "Default Workspace", "Service Origin", "IP Allowlisting"):
-        assertContains(response, f">{label}:</label>")
+        assertContains(response, f">{label}</label>")
     for option in ("Custom", "Okta", "Entra ID"):
         assertContains(response, f">{option}</option>")
     assertContains(response, '<option value="custom" selected>Custom</option>', html=True)

@@ -175,6 +175,9 @@ def test_generate_shows_endpoint_and_token_once_with_no_store(admin_client, sett
     assert provisioning.token_generated_by == "admin@demo.example.com"
     actions = list(AuditEvent.objects.values_list("action", flat=True))
     assert sorted(actions) == ["settings_saved", "token_generated"]
+    assert set(AuditEvent.objects.values_list("source_ip", flat=True)) == {"127.0.0.1"}
+    # Error reports (DEBUG pages, mail to ADMINS) must not show what was posted here.
+    assert response.wsgi_request.sensitive_post_parameters == "__ALL__"
 
 
 def test_the_endpoint_comes_from_scim_base_url_when_set(admin_client, settings_data, settings):

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "braze_scim.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -121,9 +122,27 @@ WHITENOISE_USE_FINDERS = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
+# Admin sessions end after a working day rather than Django's two weeks.
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 60 * 60)
+
+# DJANGO_HTTPS=true when the site is served over HTTPS (directly or behind a
+# TLS-terminating proxy): pages redirect to HTTPS and send HSTS. The SCIM API
+# and the health checks are exempt from the redirect: an API client that
+# sends a token over plain HTTP should fail, not be bounced after the fact.
+SERVED_OVER_HTTPS = env.bool("DJANGO_HTTPS", default=False)
+if SERVED_OVER_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^scim/", r"^healthz$", r"^readyz$"]
+    SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=365 * 24 * 60 * 60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)
+# Only when a proxy in front always overwrites this header (e.g. "HTTP_X_FORWARDED_PROTO").
+if env.str("DJANGO_SECURE_PROXY_SSL_HEADER", default=""):
+    SECURE_PROXY_SSL_HEADER = (env.str("DJANGO_SECURE_PROXY_SSL_HEADER"), "https")
 
 # --- Django REST Framework -------------------------------------------------
 # Global defaults stay plain; the SCIM views set their own authentication,

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
+from braze_scim import health
 from scim_api.views import scim_not_found
 
 urlpatterns = [
@@ -16,4 +17,6 @@ urlpatterns = [
     # Unknown URLs under /scim/ answer with a SCIM error body, not an HTML page.
     re_path(r"^scim(/|$)", scim_not_found),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]

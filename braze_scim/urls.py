@@ -2,10 +2,11 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from braze_scim import health
+from scim_api.views import scim_not_found
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="settings_app:scim_provisioning", permanent=False)),
@@ -13,6 +14,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("settings/", include("settings_app.urls")),
     path("scim/v2/", include("scim_api.urls")),
+    # Unknown URLs under /scim/ answer with a SCIM error body, not an HTML page.
+    re_path(r"^scim/", scim_not_found),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

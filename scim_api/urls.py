@@ -1,5 +1,22 @@
-"""SCIM 2.0 endpoints under /scim/v2/."""
+"""SCIM 2.0 endpoints under /scim/v2/.
+
+Paths work with and without a trailing slash (IdPs differ). Anything else
+under /scim/ ends in `scim_not_found` (see braze_scim/urls.py), a SCIM 404.
+"""
+
+from django.urls import path, re_path
+
+from scim_api.users import UserCreateApi, UserDeleteApi, UserDetailApi, UserListApi, UserUpdateApi
+from scim_api.views import scim_endpoint, scim_not_found
 
 app_name = "scim_api"
 
-urlpatterns = []
+urlpatterns = [
+    path("", scim_not_found, name="root"),
+    re_path(r"^Users/?$", scim_endpoint(get=UserListApi, post=UserCreateApi), name="users"),
+    re_path(
+        r"^Users/(?P<resource_id>[^/]+)/?$",
+        scim_endpoint(get=UserDetailApi, put=UserUpdateApi, delete=UserDeleteApi),
+        name="user-detail",
+    ),
+]

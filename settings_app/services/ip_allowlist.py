@@ -1,8 +1,10 @@
 """The SCIM IP allowlist: parsing what the admin typed, and checking a client address."""
 
+import functools
 import ipaddress
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 MAX_ENTRIES = 100
@@ -81,3 +83,42 @@ def ip_allowed(address: str, networks: list[IpNetwork]) -> bool:
     if ip.version == 6 and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     return any(ip.version == network.version and ip in network for network in networks)
+
+
+@functools.lru_cache(maxsize=8)
+def _trusted_proxy_networks(entries: tuple[str, ...]) -> list[IpNetwork]:
+    return ip_allowlist_parse(" ".join(entries))
+
+
+def _valid_address(text: str) -> str | None:
+    try:
+        return str(_address(text.strip()))
+    except ValueError:
+        return None
+
+
+def client_ip_resolve(*, remote_addr: str, forwarded_for: str = "") -> str | None:
+    """The address of the client that made the request, or None when it cannot be told.
+
+    REMOTE_ADDR is the peer of this server. X-Forwarded-For is believed only when
+    that peer is one of settings.TRUSTED_PROXIES (addresses, CIDR blocks or
+    ranges): anyone else can write whatever they like into the header. The header
+    is walked from the right, skipping trusted hops, because each proxy appends
+    the address it saw; the first untrusted address is the client. Entries to its
+    left were written by the client itself and mean nothing.
+    """
+    remote = _valid_address(remote_addr or "")
+    trusted = _trusted_proxy_networks(tuple(settings.TRUSTED_PROXIES))
+    if remote is None or not trusted or not ip_allowed(remote, trusted) or not forwarded_for.strip():
+        return remote
+    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+    client = remote
+    for hop in reversed(hops):
+        address = _valid_address(hop)
+        if address is None:
+            # A garbled hop cannot be attributed to anyone: refuse to guess.
+            return None
+        client = address
+        if not ip_allowed(address, trusted):
+            break
+    return client

@@ -1,0 +1,69 @@
+"""The one gate of the SCIM API: bearer token, X-Request-Origin, client IP (DESIGN.md, "Every SCIM request")."""
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed
+
+from scim_api.errors import AUTHENTICATION_FAILED
+from settings_app.models import Company, ScimProvisioning
+from settings_app.services.audit import Actor
+from settings_app.services.ip_allowlist import client_ip_resolve
+from settings_app.services.scim_access import ScimAccessDenied, scim_access_check
+
+
+@dataclass(frozen=True)
+class ScimClient:
+    """`request.user` of an authenticated SCIM request: the company's token, and where the call came from."""
+
+    provisioning: ScimProvisioning
+    client_ip: str | None
+    origin: str
+
+    is_authenticated: ClassVar[bool] = True
+
+    @property
+    def company(self) -> Company:
+        return self.provisioning.company
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.scim_token(self.provisioning)
+
+
+def _bearer_token(request) -> str | None:
+    """The token of `Authorization: Bearer <token>`, or None for a missing header or another scheme."""
+    parts = get_authorization_header(request).split()
+    if len(parts) != 2 or parts[0].lower() != b"bearer":
+        return None
+    try:
+        return parts[1].decode("ascii")
+    except UnicodeDecodeError:
+        return None
+
+
+class ScimTokenAuthentication(BaseAuthentication):
+    """Authenticate a SCIM request, or raise AuthenticationFailed (a 401 with `WWW-Authenticate: Bearer`).
+
+    In order: the bearer token names the company's SCIM provisioning (digest
+    lookup); X-Request-Origin matches its Service Origin (a missing header is
+    allowed for Okta and Entra ID, which cannot send one); the client IP is in
+    its allowlist. Every failure gives the caller the same answer; the reason
+    is recorded for the admin by `scim_access_check`.
+    """
+
+    def authenticate(self, request):
+        meta = request.META
+        client_ip = client_ip_resolve(
+            remote_addr=meta.get("REMOTE_ADDR", ""), forwarded_for=meta.get("HTTP_X_FORWARDED_FOR", "")
+        )
+        origin = meta.get("HTTP_X_REQUEST_ORIGIN", "")
+        try:
+            provisioning = scim_access_check(token=_bearer_token(request), origin=origin, client_ip=client_ip)
+        except ScimAccessDenied as exc:
+            raise AuthenticationFailed(AUTHENTICATION_FAILED) from exc
+        return ScimClient(provisioning=provisioning, client_ip=client_ip, origin=origin.strip()), provisioning
+
+    def authenticate_header(self, request) -> str:
+        return "Bearer"

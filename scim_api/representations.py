@@ -1,0 +1,126 @@
+"""Dashboard users as SCIM JSON: plain functions over loaded objects, no queries.
+
+The user must come from `settings_app.services.users.users_with_permissions`
+(or a selector built on it), which loads every grant in a fixed number of
+queries. A ModelSerializer would cost several times more per object, and the
+SCIM schema is not the model anyway.
+"""
+
+import datetime
+
+from settings_app.models import DashboardUser, RoleGrant, WorkspaceAccess
+
+USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
+LIST_RESPONSE_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def braze_datetime(value: datetime.datetime | None) -> str:
+    """Braze's `2024 Nov 11, 4:20 PM` (UTC), or `N/A` when unset. Locale-independent on purpose."""
+    if value is None:
+        return "N/A"
+    value = value.astimezone(datetime.UTC)
+    hour = value.hour % 12 or 12
+    meridiem = "AM" if value.hour < 12 else "PM"
+    return f"{value.year} {_MONTHS[value.month - 1]} {value.day:02d}, {hour}:{value.minute:02d} {meridiem}"
+
+
+def iso_datetime(value: datetime.datetime) -> str:
+    """RFC 3339 / ISO-8601 in UTC with a Z, for meta.created and meta.lastModified."""
+    return value.astimezone(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _permission_set(permission_set) -> dict:
+    return {
+        "appGroupPermissionSetName": permission_set.name,
+        "appGroupPermissionSetId": permission_set.public_id,
+        "permissions": list(permission_set.permissions),
+    }
+
+
+def _workspace_entry(grant: WorkspaceAccess | RoleGrant) -> dict:
+    entry = {"appGroupId": grant.workspace.public_id, "appGroupName": grant.workspace.name}
+    if grant.permission_set is not None:
+        entry["appGroupPermissionSets"] = [_permission_set(grant.permission_set)]
+    else:
+        entry["appGroupPermissions"] = list(grant.permissions)
+    return entry
+
+
+def user_permissions(user: DashboardUser) -> dict:
+    """Braze's permissions object, with every id filled in."""
+    teams_by_workspace: dict[int, list[dict]] = {}
+    for access in user.team_access.all():
+        teams_by_workspace.setdefault(access.team.workspace_id, []).append(
+            {"teamId": access.team.public_id, "teamName": access.team.name, "teamPermissions": list(access.permissions)}
+        )
+    app_groups = []
+    for access in user.workspace_access.all():
+        entry = _workspace_entry(access)
+        entry["team"] = teams_by_workspace.pop(access.workspace_id, [])
+        app_groups.append(entry)
+    # Team grants in a workspace the user has no direct access to (possible from the dashboard).
+    for access in user.team_access.all():
+        teams = teams_by_workspace.pop(access.team.workspace_id, None)
+        if teams is not None:
+            workspace = access.team.workspace
+            app_groups.append(
+                {
+                    "appGroupId": workspace.public_id,
+                    "appGroupName": workspace.name,
+                    "appGroupPermissions": [],
+                    "team": teams,
+                }
+            )
+    roles = [
+        {
+            "roleName": user_role.role.name,
+            "roleId": user_role.role.public_id,
+            "appGroup": [_workspace_entry(grant) for grant in user_role.role.workspace_grants],
+        }
+        for user_role in user.user_roles.all()
+    ]
+    return {"companyPermissions": list(user.company_permissions), "roles": roles, "appGroup": app_groups}
+
+
+def user_resource(user: DashboardUser, *, location: str) -> dict:
+    """The SCIM User resource: Braze's fields plus the standard ones (RFC 7643 §4.1)."""
+    resource = {
+        "schemas": [USER_SCHEMA],
+        "id": user.scim_id,
+        "externalId": user.external_id or None,
+        "userName": user.email,
+        "name": {"givenName": user.given_name, "familyName": user.family_name},
+        "department": user.department or None,
+        "active": user.is_active,
+        "emails": [{"value": user.email, "type": "work", "primary": True}],
+        "createdAt": braze_datetime(user.created_at),
+        "lastSignInAt": braze_datetime(user.last_login),
+        "permissions": user_permissions(user),
+        "meta": {
+            "resourceType": "User",
+            "created": iso_datetime(user.created_at),
+            "lastModified": iso_datetime(user.updated_at),
+            "location": location,
+            "version": user_version(user),
+        },
+    }
+    # Unassigned attributes are left out rather than sent as null (RFC 7643 §2.5).
+    return {key: value for key, value in resource.items() if value is not None}
+
+
+def user_version(user: DashboardUser) -> str:
+    """meta.version, also the ETag: a weak validator over the user's change counter."""
+    return f'W/"{user.version}"'
+
+
+def list_response(resources: list[dict], *, total: int, start_index: int) -> dict:
+    """A ListResponse (RFC 7644 §3.4.2)."""
+    return {
+        "schemas": [LIST_RESPONSE_SCHEMA],
+        "totalResults": total,
+        "startIndex": start_index,
+        "itemsPerPage": len(resources),
+        "Resources": resources,
+    }

@@ -1,0 +1,139 @@
+"""The Users endpoints (Braze's SCIM API): one API class per operation, each calling one service."""
+
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from scim_api.errors import INVALID_FILTER, RESOURCE_NOT_FOUND, UNPARSABLE, ScimError
+from scim_api.filters import InvalidFilter, user_filter_parse
+from scim_api.pagination import page_from_query
+from scim_api.representations import list_response, user_resource, user_version
+from scim_api.views import ScimApiView
+from settings_app.services.users import user_create, user_delete, user_get, user_list, user_update
+
+
+class ScimNameSerializer(serializers.Serializer):
+    givenName = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+    familyName = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+
+
+class _UserApi(ScimApiView):
+    def user_response(self, user, status_code=status.HTTP_200_OK, **headers) -> Response:
+        location = self.resource_location("user-detail", user.scim_id)
+        headers = {"ETag": user_version(user), **headers}
+        return Response(user_resource(user, location=location), status=status_code, headers=headers)
+
+
+class UserListApi(_UserApi):
+    """GET /Users[?filter=userName eq "..."][&startIndex=&count=]: a ListResponse of the company's users."""
+
+    def get(self, request):
+        condition = None
+        if "filter" in request.query_params:
+            try:
+                condition = user_filter_parse(request.query_params["filter"])
+            except InvalidFilter:
+                raise ScimError(400, UNPARSABLE, INVALID_FILTER) from None
+        page = page_from_query(request.query_params)
+        users, total = user_list(company=self.client.company, condition=condition, offset=page.offset, limit=page.count)
+        resources = [
+            user_resource(user, location=self.resource_location("user-detail", user.scim_id)) for user in users
+        ]
+        return Response(list_response(resources, total=total, start_index=page.start_index))
+
+
+class UserCreateApi(_UserApi):
+    """POST /Users: 201 with the user and its Location; 409 when the email is taken."""
+
+    class InputSerializer(serializers.Serializer):
+        userName = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+        name = ScimNameSerializer(required=False, allow_null=True)
+        department = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+        externalId = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+        active = serializers.BooleanField(required=False, allow_null=True)
+        permissions = serializers.DictField(required=False, allow_null=True)
+
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        name = data.get("name") or {}
+        active = data.get("active")
+        user = user_create(
+            company=self.client.company,
+            default_workspace=self.client.provisioning.default_workspace,
+            actor=self.client.actor,
+            user_name=data.get("userName"),
+            given_name=name.get("givenName"),
+            family_name=name.get("familyName"),
+            department=data.get("department"),
+            external_id=data.get("externalId") or "",
+            active=True if active is None else active,
+            permissions=data.get("permissions"),
+            source_ip=self.client.client_ip,
+            origin=self.client.origin,
+        )
+        user = user_get(company=self.client.company, scim_id=user.scim_id)
+        location = self.resource_location("user-detail", user.scim_id)
+        return self.user_response(user, status.HTTP_201_CREATED, Location=location)
+
+
+class UserDetailApi(_UserApi):
+    """GET /Users/{id}: the user, or 404 `Resource not found` (also for another company's user)."""
+
+    def get(self, request, resource_id):
+        user = user_get(company=self.client.company, scim_id=resource_id)
+        if user is None:
+            raise ScimError(404, RESOURCE_NOT_FOUND)
+        return self.user_response(user)
+
+
+class UserUpdateApi(_UserApi):
+    """PUT /Users/{id}: replace name, department, externalId, active and permissions when present.
+
+    Absent `permissions` leaves them as they are; a different userName is a 400 `mutability`.
+    """
+
+    class InputSerializer(serializers.Serializer):
+        userName = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+        name = ScimNameSerializer(required=False, allow_null=True)
+        department = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+        externalId = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+        active = serializers.BooleanField(required=False, allow_null=True)
+        permissions = serializers.DictField(required=False, allow_null=True)
+
+    def put(self, request, resource_id):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        name = data.get("name") or {}
+        user = user_update(
+            company=self.client.company,
+            default_workspace=self.client.provisioning.default_workspace,
+            scim_id=resource_id,
+            actor=self.client.actor,
+            user_name=data.get("userName"),
+            given_name=name.get("givenName"),
+            family_name=name.get("familyName"),
+            # null clears a department; leaving the key out keeps it.
+            department=(data["department"] or "") if "department" in data else None,
+            external_id=(data["externalId"] or "") if "externalId" in data else None,
+            active=data.get("active"),
+            permissions=data.get("permissions"),
+            source_ip=self.client.client_ip,
+            origin=self.client.origin,
+        )
+        return self.user_response(user_get(company=self.client.company, scim_id=user.scim_id))
+
+
+class UserDeleteApi(ScimApiView):
+    """DELETE /Users/{id}: 204 with no body; 404 `User not found`."""
+
+    def delete(self, request, resource_id):
+        user_delete(
+            company=self.client.company,
+            scim_id=resource_id,
+            actor=self.client.actor,
+            source_ip=self.client.client_ip,
+            origin=self.client.origin,
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,88 @@
+"""What every SCIM endpoint shares: ScimApiView, method routing, and the catch-all 404."""
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+from scim_api.authentication import ScimClient, ScimTokenAuthentication
+from scim_api.errors import ENDPOINT_NOT_FOUND, METHOD_NOT_ALLOWED, scim_error_response, scim_exception_handler
+from scim_api.media import ScimContentNegotiation, ScimJSONParser, ScimJSONRenderer
+from scim_api.throttling import ScimDailyRateThrottle
+
+
+class ScimApiView(APIView):
+    """Base of every SCIM API class: the token gate, the daily limit, SCIM media types and errors.
+
+    These are set here, per view, rather than in REST_FRAMEWORK, so other DRF
+    views keep the project's plain defaults. Every authenticated response
+    carries X-RateLimit-Limit, -Remaining and -Reset (UTC epoch seconds).
+    """
+
+    authentication_classes = [ScimTokenAuthentication]
+    permission_classes = []
+    throttle_classes = [ScimDailyRateThrottle]
+    parser_classes = [ScimJSONParser, JSONParser]
+    renderer_classes = [ScimJSONRenderer, JSONRenderer]
+    content_negotiation_class = ScimContentNegotiation
+
+    @property
+    def default_response_headers(self):
+        # DRF would send `Allow` listing this one operation class's methods, which
+        # misdescribes the URL; `Allow` belongs on 405s (scim_endpoint sends it).
+        headers = super().default_response_headers
+        headers.pop("Allow", None)
+        return headers
+
+    def get_exception_handler(self):
+        return scim_exception_handler
+
+    @property
+    def client(self) -> ScimClient:
+        return self.request.user
+
+    def resource_location(self, resource_url_name: str, resource_id: str) -> str:
+        """meta.location / Location: SCIM_BASE_URL when configured, else built from the request."""
+        path = reverse(f"scim_api:{resource_url_name}", kwargs={"resource_id": resource_id})
+        if settings.SCIM_BASE_URL:
+            prefix = reverse("scim_api:root")
+            return settings.SCIM_BASE_URL.rstrip("/") + "/" + path.removeprefix(prefix)
+        return self.request.build_absolute_uri(path)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        state = getattr(request, "scim_rate_limit", None)
+        if state is not None:
+            response["X-RateLimit-Limit"] = str(state.limit)
+            response["X-RateLimit-Remaining"] = str(state.remaining)
+            response["X-RateLimit-Reset"] = str(int(state.resets_at.timestamp()))
+        return response
+
+
+def scim_endpoint(**views_by_method):
+    """One URL, one API class per HTTP method (UserListApi for GET, UserCreateApi for POST, ...).
+
+    A method no class handles gets a SCIM 405 with `Allow`.
+    """
+    views = {method.upper(): view.as_view() for method, view in views_by_method.items()}
+    if "GET" in views:
+        views.setdefault("HEAD", views["GET"])
+    allow = ", ".join(sorted(views))
+
+    @csrf_exempt  # token-authenticated API: no cookies, no CSRF
+    def endpoint(request: HttpRequest, *args, **kwargs):
+        view = views.get(request.method)
+        if view is None:
+            return scim_error_response(405, METHOD_NOT_ALLOWED % {"method": request.method}, Allow=allow)
+        return view(request, *args, **kwargs)
+
+    return endpoint
+
+
+@csrf_exempt
+def scim_not_found(request: HttpRequest, *args, **kwargs):
+    """Any other URL under /scim/: a SCIM 404, not Django's HTML page."""
+    return scim_error_response(404, ENDPOINT_NOT_FOUND)

@@ -1,0 +1,91 @@
+"""Who may call the SCIM API: token, request origin and client address, in that order.
+
+The caller is only ever told "401"; the precise reason is recorded for the
+company's admin (an AUTH_FAILED audit event the settings page shows). When the
+token is missing or unknown the company is unknown too, so those reasons go to
+the log only: a flood of bad tokens must stay cheap and cannot fill the database.
+"""
+
+import logging
+
+from settings_app.models import AuditEvent, ProvisioningMethod, ScimProvisioning
+from settings_app.services.audit import Actor, audit_event_record
+from settings_app.services.ip_allowlist import ip_allowed, ip_allowlist_parse
+from settings_app.services.origins import origin_matches
+from settings_app.services.tokens import provisioning_for_token
+
+logger = logging.getLogger(__name__)
+
+# Reason codes stored in AuditEvent.details["reason"] (the settings page labels them).
+MISSING_TOKEN = "missing_token"
+UNKNOWN_TOKEN = "unknown_token"
+ORIGIN_MISMATCH = "origin_mismatch"
+ORIGIN_MISSING = "origin_missing"
+IP_NOT_ALLOWED = "ip_not_allowed"
+
+REASON_LABELS = {
+    MISSING_TOKEN: "No bearer token",
+    UNKNOWN_TOKEN: "Unknown or revoked token",
+    ORIGIN_MISMATCH: "X-Request-Origin does not match the Service Origin",
+    ORIGIN_MISSING: "X-Request-Origin header missing",
+    IP_NOT_ALLOWED: "Client IP not in the allowlist",
+}
+
+# IdPs that cannot send custom headers: a missing X-Request-Origin is allowed.
+_HEADERLESS_METHODS = frozenset({ProvisioningMethod.OKTA, ProvisioningMethod.ENTRA_ID})
+
+
+class ScimAccessDenied(Exception):
+    """The request may not use the SCIM API; `reason` is one of the codes above."""
+
+    def __init__(self, reason: str, provisioning: ScimProvisioning | None = None):
+        self.reason = reason
+        self.provisioning = provisioning
+        super().__init__(reason)
+
+
+def _origin_problem(provisioning: ScimProvisioning, origin: str | None) -> str | None:
+    sent = (origin or "").strip()
+    if not sent:
+        if provisioning.method in _HEADERLESS_METHODS:
+            return None
+        return ORIGIN_MISSING
+    if not provisioning.service_origin and provisioning.method in _HEADERLESS_METHODS:
+        # Okta / Entra ID with no Service Origin configured: nothing to compare against.
+        return None
+    return None if origin_matches(provisioning.service_origin, sent) else ORIGIN_MISMATCH
+
+
+def scim_access_check(*, token: str | None, origin: str | None, client_ip: str | None) -> ScimProvisioning:
+    """Return the provisioning (and so the company) the request acts for, or raise ScimAccessDenied.
+
+    `token` is the bearer token (None when the header is missing or not Bearer),
+    `origin` the X-Request-Origin header, `client_ip` the resolved client address.
+    Failures with a known company are recorded as AUTH_FAILED audit events.
+    """
+    if not token:
+        logger.info("SCIM request refused: %s (client %s)", MISSING_TOKEN, client_ip)
+        raise ScimAccessDenied(MISSING_TOKEN)
+    provisioning = provisioning_for_token(token)
+    if provisioning is None:
+        # Never log the token, not even a part of it.
+        logger.info("SCIM request refused: %s (client %s)", UNKNOWN_TOKEN, client_ip)
+        raise ScimAccessDenied(UNKNOWN_TOKEN)
+
+    reason = _origin_problem(provisioning, origin)
+    if reason is None and provisioning.ip_allowlist:
+        networks = ip_allowlist_parse(provisioning.ip_allowlist)
+        if client_ip is None or not ip_allowed(client_ip, networks):
+            reason = IP_NOT_ALLOWED
+    if reason is not None:
+        logger.info("SCIM request refused for company %s: %s (client %s)", provisioning.company_id, reason, client_ip)
+        audit_event_record(
+            company=provisioning.company,
+            actor=Actor.scim_token(provisioning),
+            action=AuditEvent.Action.AUTH_FAILED,
+            details={"reason": reason},
+            source_ip=client_ip,
+            origin=(origin or "").strip(),
+        )
+        raise ScimAccessDenied(reason, provisioning)
+    return provisioning

@@ -1,0 +1,294 @@
+"""Dashboard users: the rules the SCIM API (and anything else that manages users) goes through.
+
+Every write is one transaction that ends with an audit event naming the actor
+and the user's SCIM id. Uniqueness of the email is the database's job (the
+unique index on `email_key`): two concurrent creates of one address, in any
+case, give one user and one UserAlreadyExists, never a second row.
+
+Reads load a user's grants with a fixed number of queries, whatever the user
+holds: see `users_with_permissions`.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, Q, prefetch_related_objects
+
+from settings_app.identifiers import name_key
+from settings_app.models import (
+    AuditEvent,
+    Company,
+    DashboardUser,
+    Department,
+    RoleGrant,
+    TeamAccess,
+    UserRole,
+    Workspace,
+    WorkspaceAccess,
+)
+from settings_app.services.audit import Actor, audit_event_record
+from settings_app.services.user_permissions import user_permissions_resolve, user_permissions_write
+
+USER_NAME_REQUIRED = "userName is required."
+USER_NAME_INVALID = "userName must be a valid email address: %(value)r."
+USER_NAME_IMMUTABLE = "userName cannot be changed."
+NAME_REQUIRED = "%(field)s is required."
+TEXT_TOO_LONG = "%(field)s must be at most %(max)d characters."
+DEPARTMENT_UNKNOWN = "Unknown department: %(value)r. Use one of: %(choices)s."
+
+_email_validator = EmailValidator()
+_USER_NAME_MAX = DashboardUser._meta.get_field("email").max_length
+_NAME_MAX = DashboardUser._meta.get_field("given_name").max_length
+_EXTERNAL_ID_MAX = DashboardUser._meta.get_field("external_id").max_length
+
+TARGET_TYPE = "user"
+
+
+class UserAlreadyExists(Exception):
+    """Another account already has this email (in any case), in this company or another."""
+
+
+class UserNotFound(Exception):
+    """No user with that id in the company (another company's users do not exist here)."""
+
+
+# --- reading ------------------------------------------------------------------
+
+_GRANT_PREFETCHES = (
+    Prefetch("workspace_access", queryset=WorkspaceAccess.objects.select_related("workspace", "permission_set")),
+    Prefetch("team_access", queryset=TeamAccess.objects.select_related("team__workspace")),
+    Prefetch("user_roles", queryset=UserRole.objects.select_related("role")),
+)
+
+
+def users_with_permissions(users: list[DashboardUser]) -> list[DashboardUser]:
+    """Load the grants of `users` in four queries, however many users and grants there are.
+
+    Afterwards `user.workspace_access.all()`, `team_access.all()` and
+    `user_roles.all()` cost nothing, and each `user_role.role.workspace_grants`
+    lists the role's RoleGrants (workspace and permission set selected). The
+    role grants are fetched through a join rather than a nested prefetch, which
+    would skip its query for users without roles and make the count vary.
+    """
+    if not users:
+        return users
+    prefetch_related_objects(users, *_GRANT_PREFETCHES)
+    grants_by_role: dict[int, dict[int, RoleGrant]] = {}
+    role_grants = (
+        RoleGrant.objects.filter(role__user_roles__user__in=users)
+        .select_related("workspace", "permission_set")
+        .order_by("id")
+    )
+    for grant in role_grants:
+        grants_by_role.setdefault(grant.role_id, {})[grant.pk] = grant
+    for user in users:
+        for user_role in user.user_roles.all():
+            user_role.role.workspace_grants = list(grants_by_role.get(user_role.role_id, {}).values())
+    return users
+
+
+def user_get(*, company: Company, scim_id: str) -> DashboardUser | None:
+    """The company's user with this SCIM id, grants loaded; None if there is none."""
+    user = DashboardUser.objects.filter(company=company, scim_id=scim_id).first()
+    return users_with_permissions([user])[0] if user is not None else None
+
+
+def user_list(
+    *, company: Company, condition: Q | None = None, offset: int = 0, limit: int = 100
+) -> tuple[list[DashboardUser], int]:
+    """One page of the company's users (oldest first, stable by primary key) and the total that match."""
+    users = DashboardUser.objects.filter(company=company)
+    if condition is not None:
+        users = users.filter(condition)
+    total = users.count()
+    page = list(users.order_by("id")[offset : offset + limit]) if limit > 0 and offset < total else []
+    return users_with_permissions(page), total
+
+
+# --- validating ---------------------------------------------------------------
+
+
+def _invalid(message: str, code: str = "invalid_value", **params) -> ValidationError:
+    return ValidationError(message, code=code, params=params)
+
+
+def _user_name(value: str | None) -> str:
+    if not value:
+        raise _invalid(USER_NAME_REQUIRED, code="required")
+    if len(value) > _USER_NAME_MAX:
+        raise _invalid(TEXT_TOO_LONG, field="userName", max=_USER_NAME_MAX)
+    try:
+        _email_validator(value)
+    except ValidationError as exc:
+        raise _invalid(USER_NAME_INVALID, value=value) from exc
+    return value  # kept in the case it was sent; email_key does the matching
+
+
+def _name_part(value: str | None, field: str) -> str:
+    if value is None or not value.strip():
+        raise _invalid(NAME_REQUIRED, code="required", field=field)
+    if len(value) > _NAME_MAX:
+        raise _invalid(TEXT_TOO_LONG, field=field, max=_NAME_MAX)
+    return value
+
+
+def _department(value: str | None) -> str:
+    """A Braze department code; None or "" means "no department"."""
+    if not value:
+        return ""
+    if value not in Department.values:
+        raise _invalid(DEPARTMENT_UNKNOWN, code="unknown_department", value=value, choices=", ".join(Department.values))
+    return value
+
+
+def _external_id(value: str) -> str:
+    if len(value) > _EXTERNAL_ID_MAX:
+        raise _invalid(TEXT_TOO_LONG, field="externalId", max=_EXTERNAL_ID_MAX)
+    return value
+
+
+# --- writing ------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_create(
+    *,
+    company: Company,
+    default_workspace: Workspace,
+    actor: Actor,
+    user_name: str | None,
+    given_name: str | None,
+    family_name: str | None,
+    department: str | None = None,
+    external_id: str = "",
+    active: bool = True,
+    permissions: dict | None = None,
+    source_ip: str | None = None,
+    origin: str = "",
+) -> DashboardUser:
+    """Create a dashboard user in `company` from SCIM data; raise ValidationError or UserAlreadyExists.
+
+    `permissions` is Braze's permissions object; without workspaces the user
+    gets `default_workspace` with no permissions. The user cannot log in with
+    a password (provisioned users sign in through the IdP).
+    """
+    user = DashboardUser(
+        email=_user_name(user_name),
+        given_name=_name_part(given_name, "name.givenName"),
+        family_name=_name_part(family_name, "name.familyName"),
+        department=_department(department),
+        external_id=_external_id(external_id),
+        is_active=active,
+        company=company,
+    )
+    resolved = user_permissions_resolve(company=company, default_workspace=default_workspace, data=permissions)
+    user.company_permissions = resolved.company_permissions
+    user.set_unusable_password()
+    try:
+        # A savepoint, so the failed INSERT does not poison the outer transaction on PostgreSQL.
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        raise UserAlreadyExists from exc
+    user_permissions_write(user=user, permissions=resolved, replace=False)
+    audit_event_record(
+        company=company,
+        actor=actor,
+        action=AuditEvent.Action.USER_CREATED,
+        target_type=TARGET_TYPE,
+        target_id=user.scim_id,
+        source_ip=source_ip,
+        origin=origin,
+    )
+    return user
+
+
+@transaction.atomic
+def user_update(
+    *,
+    company: Company,
+    default_workspace: Workspace,
+    scim_id: str,
+    actor: Actor,
+    user_name: str | None = None,
+    given_name: str | None = None,
+    family_name: str | None = None,
+    department: str | None = None,
+    external_id: str | None = None,
+    active: bool | None = None,
+    permissions: dict | None = None,
+    source_ip: str | None = None,
+    origin: str = "",
+) -> DashboardUser:
+    """Replace the given attributes of the company's user `scim_id`; None leaves one as it is.
+
+    `department=""` clears the department. A `user_name` other than the stored
+    one (compared case-insensitively) is refused with code "mutability": an
+    email changes only through support, as in Braze. `permissions`, when given,
+    replaces all of the user's grants. Raises UserNotFound or ValidationError;
+    either way nothing is changed.
+    """
+    user = DashboardUser.objects.select_for_update().filter(company=company, scim_id=scim_id).first()
+    if user is None:
+        raise UserNotFound(scim_id)
+    if user_name is not None and name_key(user_name) != user.email_key:
+        raise _invalid(USER_NAME_IMMUTABLE, code="mutability")
+    changed = []
+    if given_name is not None:
+        user.given_name = _name_part(given_name, "name.givenName")
+        changed.append("name.givenName")
+    if family_name is not None:
+        user.family_name = _name_part(family_name, "name.familyName")
+        changed.append("name.familyName")
+    if department is not None:
+        user.department = _department(department)
+        changed.append("department")
+    if external_id is not None:
+        user.external_id = _external_id(external_id)
+        changed.append("externalId")
+    if active is not None:
+        user.is_active = active
+        changed.append("active")
+    resolved = None
+    if permissions is not None:
+        resolved = user_permissions_resolve(company=company, default_workspace=default_workspace, data=permissions)
+        user.company_permissions = resolved.company_permissions
+        changed.append("permissions")
+    user.version += 1
+    user.save()
+    if resolved is not None:
+        user_permissions_write(user=user, permissions=resolved, replace=True)
+    audit_event_record(
+        company=company,
+        actor=actor,
+        action=AuditEvent.Action.USER_UPDATED,
+        target_type=TARGET_TYPE,
+        target_id=user.scim_id,
+        details={"fields": changed},
+        source_ip=source_ip,
+        origin=origin,
+    )
+    return user
+
+
+@transaction.atomic
+def user_delete(
+    *, company: Company, scim_id: str, actor: Actor, source_ip: str | None = None, origin: str = ""
+) -> None:
+    """Delete the company's user `scim_id` for good (Braze semantics); raise UserNotFound.
+
+    The audit event keeps the id, the actor and the time; the user's personal
+    data goes with the row.
+    """
+    _, deleted = DashboardUser.objects.filter(company=company, scim_id=scim_id).delete()
+    if not deleted.get(DashboardUser._meta.label):
+        raise UserNotFound(scim_id)
+    audit_event_record(
+        company=company,
+        actor=actor,
+        action=AuditEvent.Action.USER_DELETED,
+        target_type=TARGET_TYPE,
+        target_id=scim_id,
+        source_ip=source_ip,
+        origin=origin,
+    )

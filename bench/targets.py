@@ -43,10 +43,16 @@ class RaceCheck:
 
 @dataclass(frozen=True)
 class RowCheck:
-    """S3: every 201 wrote exactly one row, and nothing else did."""
+    """S3: every 201 wrote exactly one row, and nothing else did.
+
+    wrk stops counting at the end of its duration while up to one request per
+    connection is still in flight; the server completes those, so the rows may
+    exceed the 201s seen by at most `in_flight_allowance`.
+    """
 
     created_responses: int
     rows_written: int
+    in_flight_allowance: int = 0
 
 
 def targets_evaluate(
@@ -121,8 +127,11 @@ def targets_evaluate(
     if rows is None:
         results.append(TargetResult("S3 one row per 201", NOT_AVAILABLE, "not run"))
     else:
-        rows_ok = rows.created_responses == rows.rows_written
-        measured = f"{rows.created_responses} x 201, {rows.rows_written} rows"
+        rows_ok = rows.created_responses <= rows.rows_written <= rows.created_responses + rows.in_flight_allowance
+        measured = (
+            f"{rows.created_responses} x 201, {rows.rows_written} rows "
+            f"(up to {rows.in_flight_allowance} still in flight when wrk stopped)"
+        )
         results.append(TargetResult("S3 one row per 201", PASS if rows_ok else FAIL, measured))
 
     return results

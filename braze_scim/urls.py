@@ -15,7 +15,7 @@ urlpatterns = [
     path("settings/", include("settings_app.urls")),
     path("scim/v2/", include("scim_api.urls")),
     # Unknown URLs under /scim/ answer with a SCIM error body, not an HTML page.
-    re_path(r"^scim/", scim_not_found),
+    re_path(r"^scim(/|$)", scim_not_found),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

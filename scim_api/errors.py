@@ -8,6 +8,7 @@ own detail texts are kept word for word.
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
@@ -33,6 +34,7 @@ METHOD_NOT_ALLOWED = "Method %(method)s is not allowed on this endpoint."
 UNSUPPORTED_MEDIA_TYPE = "Send the body as application/scim+json or application/json."
 ENDPOINT_NOT_FOUND = "Endpoint not found"
 SERVER_ERROR = "Internal server error"
+TOO_LARGE = "Request body too large."
 
 # RFC 7644 §3.12 scimType values.
 INVALID_FILTER = "invalidFilter"
@@ -72,7 +74,7 @@ def _flatten(detail, prefix: str = "") -> list[str]:
     if isinstance(detail, dict):
         lines = []
         for key, value in detail.items():
-            name = "" if key == "non_field_errors" else (f"{prefix}.{key}" if prefix else str(key))
+            name = prefix if key == "non_field_errors" else (f"{prefix}.{key}" if prefix else str(key))
             lines.extend(_flatten(value, name))
         return lines
     if isinstance(detail, list):
@@ -106,6 +108,8 @@ def _translate(exc: Exception, request) -> tuple[int, str, str | None, dict]:
         return status.HTTP_400_BAD_REQUEST, UNPARSABLE, INVALID_SYNTAX, {}
     if isinstance(exc, exceptions.ValidationError):
         return status.HTTP_400_BAD_REQUEST, " ".join(_flatten(exc.detail)), INVALID_SYNTAX, {}
+    if isinstance(exc, RequestDataTooBig):  # over DATA_UPLOAD_MAX_MEMORY_SIZE
+        return status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, TOO_LARGE, None, {}
     if isinstance(exc, exceptions.UnsupportedMediaType):
         return status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, UNSUPPORTED_MEDIA_TYPE, None, {}
     if isinstance(exc, exceptions.MethodNotAllowed):

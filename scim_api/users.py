@@ -8,7 +8,14 @@ from scim_api.filters import InvalidFilter, user_filter_parse
 from scim_api.pagination import page_from_query
 from scim_api.representations import list_response, user_resource, user_version
 from scim_api.views import ScimApiView
-from settings_app.services.users import user_create, user_delete, user_get, user_list, user_update
+from settings_app.services.users import (
+    user_create,
+    user_delete,
+    user_get,
+    user_list,
+    user_update,
+    users_with_permissions,
+)
 
 
 class ScimNameSerializer(serializers.Serializer):
@@ -72,7 +79,7 @@ class UserCreateApi(_UserApi):
             source_ip=self.client.client_ip,
             origin=self.client.origin,
         )
-        user = user_get(company=self.client.company, scim_id=user.scim_id)
+        [user] = users_with_permissions([user])
         location = self.resource_location("user-detail", user.scim_id)
         return self.user_response(user, status.HTTP_201_CREATED, Location=location)
 
@@ -122,7 +129,8 @@ class UserUpdateApi(_UserApi):
             source_ip=self.client.client_ip,
             origin=self.client.origin,
         )
-        return self.user_response(user_get(company=self.client.company, scim_id=user.scim_id))
+        [user] = users_with_permissions([user])
+        return self.user_response(user)
 
 
 class UserDeleteApi(ScimApiView):

@@ -1,6 +1,7 @@
 """Shared fixtures: small factories instead of a factory library."""
 
 import itertools
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,11 @@ ADMIN_PASSWORD = "correct-horse-battery-staple"
 SERVICE_ORIGIN = "https://idp.example.com"
 
 _sequence = itertools.count(1)
+
+
+def pytest_configure(config):
+    # SQLite's test database lives in var/ (see braze_scim/settings.py); SQLite creates files, not folders.
+    (Path(__file__).resolve().parent.parent / "var").mkdir(exist_ok=True)
 
 
 @pytest.fixture(autouse=True)

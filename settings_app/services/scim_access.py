@@ -8,6 +8,8 @@ the log only: a flood of bad tokens must stay cheap and cannot fill the database
 
 import logging
 
+from django.core.exceptions import ValidationError
+
 from settings_app.models import AuditEvent, ProvisioningMethod, ScimProvisioning
 from settings_app.services.audit import Actor, audit_event_record
 from settings_app.services.ip_allowlist import ip_allowed, ip_allowlist_parse
@@ -56,6 +58,16 @@ def _origin_problem(provisioning: ScimProvisioning, origin: str | None) -> str |
     return None if origin_matches(provisioning.service_origin, sent) else ORIGIN_MISMATCH
 
 
+def _ip_permitted(provisioning: ScimProvisioning, client_ip: str | None) -> bool:
+    try:
+        networks = ip_allowlist_parse(provisioning.ip_allowlist)
+    except ValidationError:
+        # Saved through the validating service, so this means a hand-edited row: fail closed.
+        logger.error("Unreadable SCIM IP allowlist for company %s; refusing every address", provisioning.company_id)
+        return False
+    return client_ip is not None and ip_allowed(client_ip, networks)
+
+
 def scim_access_check(*, token: str | None, origin: str | None, client_ip: str | None) -> ScimProvisioning:
     """Return the provisioning (and so the company) the request acts for, or raise ScimAccessDenied.
 
@@ -73,10 +85,8 @@ def scim_access_check(*, token: str | None, origin: str | None, client_ip: str |
         raise ScimAccessDenied(UNKNOWN_TOKEN)
 
     reason = _origin_problem(provisioning, origin)
-    if reason is None and provisioning.ip_allowlist:
-        networks = ip_allowlist_parse(provisioning.ip_allowlist)
-        if client_ip is None or not ip_allowed(client_ip, networks):
-            reason = IP_NOT_ALLOWED
+    if reason is None and provisioning.ip_allowlist and not _ip_permitted(provisioning, client_ip):
+        reason = IP_NOT_ALLOWED
     if reason is not None:
         logger.info("SCIM request refused for company %s: %s (client %s)", provisioning.company_id, reason, client_ip)
         audit_event_record(

@@ -1,0 +1,116 @@
+"""Each endpoint runs a fixed number of queries, however many grants a user has or users there are.
+
+The counts include the gate (1: token digest lookup with company and default
+workspace) and the rate limit (1: the counter upsert). Savepoints of the write
+transaction show up as queries too. Writes add one statement per kind of
+object a body names (workspaces, teams, permission sets, roles) and per
+non-empty kind of grant, never one per entry.
+"""
+
+import copy
+
+import pytest
+
+from tests.scim_api.conftest import minimal_user
+from tests.scim_api.test_users_api import CONTRACT_POST_BODY, with_real_role_id
+
+USERS = "/scim/v2/Users"
+
+GATE = 2  # token lookup + rate-limit upsert
+LOAD_USER = 5  # user + workspace access + team access + roles + role grants
+
+# Measured numbers, pinned.
+GET_QUERIES = GATE + LOAD_USER  # 7
+SEARCH_QUERIES = GATE + 2 + 4  # count + page + grants of the page: 8
+LIST_QUERIES = SEARCH_QUERIES  # 8
+# A write: the gate, SAVEPOINT/RELEASE of the transaction (and of the INSERT's own
+# savepoint on create), the statements, the audit INSERT, then loading the grants (4).
+POST_MINIMAL_QUERIES = GATE + 4 + 2 + 1 + 4  # user + default-workspace access: 13
+POST_FULL_QUERIES = POST_MINIMAL_QUERIES + 4 + 2  # + 4 lookups, team and role INSERTs: 19
+PUT_NO_PERMISSIONS_QUERIES = GATE + 2 + 2 + 1 + 4  # SELECT FOR UPDATE + UPDATE: 11
+PUT_FULL_QUERIES = PUT_NO_PERMISSIONS_QUERIES + 4 + 3 + 3  # + lookups, 3 DELETEs, 3 INSERTs: 21
+DELETE_QUERIES = GATE + 2 + 1 + 7 + 1  # SELECT + cascade DELETEs (admin log, m2m x2, grants x3, user): 13
+
+
+def rich_body(seeded, email="rich@test.com", workspaces=3):
+    """More of everything than the contract example: the count must not grow."""
+    body = copy.deepcopy(with_real_role_id(CONTRACT_POST_BODY, seeded))
+    body["userName"] = email
+    names = ["Test Workspace", "Other Test Workspace", "Production Workspace"][:workspaces]
+    body["permissions"]["appGroup"] = [
+        {"appGroupName": name, "appGroupPermissions": ["basic_access", "view_pii", "export_user_data"]}
+        for name in names
+    ]
+    first = body["permissions"]["appGroup"][0]
+    first["team"] = [{"teamName": "Test Team", "teamPermissions": ["admin"]}]
+    del first["appGroupPermissions"]
+    first["appGroupPermissionSets"] = [{"appGroupPermissionSetName": "Test Permission Set"}]
+    return body
+
+
+@pytest.fixture
+def users(scim, seeded):
+    """A bare user and a richly permissioned one, plus a few more rows in the table."""
+    bare = scim.post(USERS, minimal_user("bare@test.com")).json()
+    rich = scim.post(USERS, rich_body(seeded)).json()
+    for number in range(3):
+        scim.post(USERS, rich_body(seeded, f"more{number}@test.com", workspaces=number + 1))
+    return {"bare": bare["id"], "rich": rich["id"]}
+
+
+@pytest.mark.parametrize("which", ["bare", "rich"])
+def test_get_by_id(scim, users, which, django_assert_num_queries):
+    with django_assert_num_queries(GET_QUERIES):
+        assert scim.get(f"{USERS}/{users[which]}").status_code == 200
+
+
+@pytest.mark.parametrize("email", ["bare@test.com", "rich@test.com"])
+def test_search(scim, users, email, django_assert_num_queries):
+    with django_assert_num_queries(SEARCH_QUERIES):
+        response = scim.get(USERS, data={"filter": f'userName eq "{email}"'})
+    assert response.json()["totalResults"] == 1
+
+
+@pytest.mark.parametrize("count", [1, 3, 100])
+def test_list(scim, users, count, django_assert_num_queries):
+    with django_assert_num_queries(LIST_QUERIES):
+        response = scim.get(USERS, data={"count": count})
+    assert response.json()["itemsPerPage"] == min(count, response.json()["totalResults"])
+
+
+def test_post_minimal(scim, users, django_assert_num_queries):
+    with django_assert_num_queries(POST_MINIMAL_QUERIES):
+        assert scim.post(USERS, minimal_user("new@test.com")).status_code == 201
+
+
+@pytest.mark.parametrize("workspaces", [1, 3])
+def test_post_with_every_kind_of_grant(scim, seeded, users, workspaces, django_assert_num_queries):
+    with django_assert_num_queries(POST_FULL_QUERIES):
+        assert scim.post(USERS, rich_body(seeded, "new@test.com", workspaces)).status_code == 201
+
+
+def test_put_without_permissions(scim, users, django_assert_num_queries):
+    with django_assert_num_queries(PUT_NO_PERMISSIONS_QUERIES):
+        assert scim.put(f"{USERS}/{users['rich']}", {"department": "pm"}).status_code == 200
+
+
+@pytest.mark.parametrize(("which", "workspaces"), [("bare", 1), ("rich", 3), ("rich", 1)])
+def test_put_with_every_kind_of_grant(scim, seeded, users, which, workspaces, django_assert_num_queries):
+    body = rich_body(seeded, f"{which}@test.com", workspaces)
+    with django_assert_num_queries(PUT_FULL_QUERIES):
+        assert scim.put(f"{USERS}/{users[which]}", body).status_code == 200
+
+
+@pytest.mark.parametrize("which", ["bare", "rich"])
+def test_delete(scim, users, which, django_assert_num_queries):
+    with django_assert_num_queries(DELETE_QUERIES):
+        assert scim.delete(f"{USERS}/{users[which]}").status_code == 204
+
+
+def test_refused_request_costs_one_query(scim, users, django_assert_num_queries):
+    from tests.scim_api.conftest import ScimCaller
+
+    with django_assert_num_queries(1):
+        assert ScimCaller("scim_wrong").get(USERS).status_code == 401
+    with django_assert_num_queries(0):
+        assert ScimCaller(None).get(USERS).status_code == 401

@@ -74,7 +74,8 @@ def results_table(summaries: list[ScenarioSummary], baseline_rps: float | None) 
         else:
             throughput = f"{summary.rps:,.0f} ({summary.rps_min:,.0f}-{summary.rps_max:,.0f})"
             p50, p99 = f"{summary.p50_ms:.1f}", f"{summary.p99_ms:.1f}"
-            ratio = f"{summary.rps / baseline_rps:.3f}" if baseline_rps else "-"
+            ratio = summary.ratio(baseline_rps)
+            ratio = "-" if ratio is None else f"{ratio:.3f}"
         unexpected = str(summary.unexpected + summary.socket_errors)
         if summary.unexpected_detail:
             unexpected += " (" + ", ".join(f"{s}: {n}" for s, n in summary.unexpected_detail.items()) + ")"

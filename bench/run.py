@@ -90,6 +90,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--small-users", type=int, default=1_000, help="users in the growth-ratio database")
     parser.add_argument("--rounds", type=int, help="measured rounds per scenario (default 3; quick 1)")
     parser.add_argument("--duration", type=float, help="seconds per measured wrk run (default 6; quick 3)")
+    parser.add_argument(
+        "--baseline-duration", type=float, help="seconds of B0 before each scenario run (default 2; quick 1)"
+    )
     parser.add_argument("--warmup", type=float, help="seconds of unrecorded warm-up per scenario (default 2; quick 1)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per server")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
@@ -101,6 +104,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.users = args.users or (10_000 if quick else 100_000)
     args.rounds = args.rounds or (1 if quick else 3)
     args.duration = args.duration or (3 if quick else 6)
+    args.baseline_duration = args.baseline_duration or (1 if quick else 2)
     args.warmup = args.warmup if args.warmup is not None else (1 if quick else 2)
     args.races = args.races or (5 if quick else 25)
     engine = "sqlite" if args.sqlite else "postgresql"
@@ -221,9 +225,34 @@ def benchmark(args, progress, *, workdir: Path, servers: dict, seeds: dict, larg
     plan = [(summaries[sid], servers[name], request) for sid, name, request in plan if summaries[sid].available]
     run_tag = secrets.token_hex(4)
     run_number = 0
+    baseline_summary, baseline_server, baseline_request = plan[0]
+    if len(plan) == 1:  # no SCIM API to measure: B0 alone
+        for _ in range(args.rounds):
+            baseline_summary.rounds.append(
+                wrk_run(
+                    baseline_request,
+                    base_url=baseline_server.base_url,
+                    host=baseline_server.host_header,
+                    connections=args.connections,
+                    run_id=run_tag,
+                    duration_s=args.duration,
+                )
+            )
     for round_number in range(args.rounds):
-        for summary, server, request in plan:
+        for summary, server, request in plan[1:]:
             run_number += 1
+            # B0 on the same server just before, so the ratio compares like with like.
+            baseline = wrk_run(
+                baseline_request,
+                base_url=baseline_server.base_url,
+                host=baseline_server.host_header,
+                connections=args.connections,
+                run_id=f"{run_tag}b{run_number}",
+                duration_s=args.baseline_duration,
+            )
+            baseline_summary.rounds.append(baseline)
+            summary.baselines.append(baseline)
+            time.sleep(0.5)
             common = dict(base_url=server.base_url, host=server.host_header, connections=args.connections)
             if round_number == 0 and args.warmup:
                 warm = wrk_run(request, run_id=f"{run_tag}w{run_number}", duration_s=args.warmup, **common)
@@ -234,6 +263,7 @@ def benchmark(args, progress, *, workdir: Path, servers: dict, seeds: dict, larg
             progress(
                 f"round {round_number + 1}/{args.rounds} {summary.id:6} {result.rps:8,.0f} req/s  "
                 f"p50 {result.p50_ms:6.1f} ms  p99 {result.p99_ms:6.1f} ms  {dict(sorted(result.statuses.items()))}"
+                f"  (B0 {baseline.rps:,.0f} req/s)"
             )
             # Let the sync workers finish what wrk left in their accept queue.
             time.sleep(0.5)
@@ -279,6 +309,7 @@ def benchmark(args, progress, *, workdir: Path, servers: dict, seeds: dict, larg
             "seed_rows": seeds["large"]["rows"],
             "gunicorn": f"{args.workers} sync workers, 127.0.0.1, DEBUG off",
             "wrk": f"-t1 -c{args.connections} -d{args.duration}s --latency --timeout 30s",
+            "b0_before_each_run_s": args.baseline_duration,
             "rounds": args.rounds,
             "warmup_s": args.warmup,
             "s4_races": args.races,
@@ -341,7 +372,7 @@ def report_text(document: dict) -> str:
     header = (
         f"{machine['nproc']} x {machine['cpu_model']}, Python {machine['python']}, Django {machine['django']}, "
         f"{machine['database']}; {config['users']:,} users; gunicorn {config['gunicorn']}; wrk {config['wrk']}, "
-        f"median of {config['rounds']} round(s)"
+        f"median of {config['rounds']} round(s); ratio = median of (round / the B0 run just before it)"
     )
     return "\n\n".join(
         [header, document["tables"]["results"], document["tables"]["targets"], f"Overall: {document['overall']}"]

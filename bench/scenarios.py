@@ -52,6 +52,8 @@ class ScenarioSummary:
     available: bool = True
     unavailable_reason: str = ""
     rounds: list[WrkResult] = field(default_factory=list)
+    # The B0 run made just before each round of this scenario (see ratio()).
+    baselines: list[WrkResult] = field(default_factory=list)
     # Responses outside the measured rounds (warm-up, S4's client) still count for errors.
     extra_statuses: dict[int, int] = field(default_factory=dict)
     # S4 measures with its own client; it sets these directly.
@@ -68,6 +70,19 @@ class ScenarioSummary:
     @property
     def rps(self) -> float | None:
         return statistics.median(r.rps for r in self.rounds) if self.rounds else None
+
+    def ratio(self, baseline_rps: float | None = None) -> float | None:
+        """Throughput relative to B0: the median of each round over the B0 run just before it.
+
+        Background load on a shared machine drifts over tens of seconds; a B0
+        run seconds before each round cancels most of that drift, which one B0
+        figure for the whole run cannot. Without paired runs, `baseline_rps`.
+        """
+        if not self.rounds:
+            return None
+        if len(self.baselines) == len(self.rounds):
+            return statistics.median(r.rps / b.rps for r, b in zip(self.rounds, self.baselines, strict=True) if b.rps)
+        return self.rps / baseline_rps if baseline_rps else None
 
     @property
     def rps_min(self) -> float | None:
@@ -121,6 +136,7 @@ class ScenarioSummary:
 
     def as_json(self, baseline_rps: float | None) -> dict:
         rps = self.rps
+        ratio = self.ratio(baseline_rps)
         return {
             "label": self.scenario.label,
             "request": self.request,
@@ -132,7 +148,8 @@ class ScenarioSummary:
             "rps_max": _round(self.rps_max),
             "p50_ms": _round(self.p50_ms, 2),
             "p99_ms": _round(self.p99_ms, 2),
-            "ratio_to_b0": _round(rps / baseline_rps, 3) if rps and baseline_rps else None,
+            "ratio_to_b0": _round(ratio, 3),
+            "paired_b0_rps": [_round(b.rps) for b in self.baselines],
             "statuses": {str(status): n for status, n in sorted(self.statuses.items())},
             "ok": self.ok,
             "expected_errors": self.expected_errors,

@@ -68,7 +68,7 @@ def targets_evaluate(
         if not baseline_rps or summary is None or not summary.measured:
             results.append(TargetResult(name, NOT_AVAILABLE, _why_unavailable(summary, baseline_rps)))
             continue
-        ratio = summary.rps / baseline_rps
+        ratio = summary.ratio(baseline_rps)
         results.append(TargetResult(name, PASS if ratio >= minimum else FAIL, f"{ratio:.3f}"))
 
     for large_id, small_id, maximum in GROWTH_TARGETS:
@@ -77,9 +77,9 @@ def targets_evaluate(
         if large is None or small is None or not large.measured or not small.measured:
             results.append(TargetResult(name, NOT_AVAILABLE, _why_unavailable(large or small, 1)))
             continue
-        # Cost per request is 1 / throughput.
-        growth = small.rps / large.rps
-        measured = f"{growth:.2f}x ({small.rps:,.0f} → {large.rps:,.0f} req/s)"
+        # Cost per request is 1 / throughput; each side normalised by its paired B0.
+        growth = small.ratio(baseline_rps) / large.ratio(baseline_rps)
+        measured = f"{growth:.2f}x (ratio to B0 {small.ratio(baseline_rps):.3f} → {large.ratio(baseline_rps):.3f})"
         results.append(TargetResult(name, PASS if growth <= maximum else FAIL, measured))
 
     reads = [s for s in summaries.values() if s.scenario.read and s.measured]

@@ -143,3 +143,18 @@ def test_tables_show_ratios_and_unavailable_scenarios():
     assert "| B1 | authenticated cheap call | 700 (700-700) | 2.0 | 5.0 | 7,000 | 0 | 0 | 0 | 0.700 |" in table
     assert "| S5 | `PATCH /Users/{id}` active=false, random users | not available: PATCH → 405 |" in table
     assert "| S6 throughput ≥ 0.4 x B0 | **PASS** | 0.500 |" in targets
+
+
+def test_ratio_pairs_each_round_with_the_b0_run_before_it():
+    found = summaries(**GOOD)
+    # Background load halves everything in round 2: paired ratios stay at 0.5.
+    found["S6"].rounds = [result(500), result(250), result(500)]
+    found["S6"].baselines = [result(1000), result(500), result(1000)]
+    found["S6@1k"].rounds = [result(560), result(280), result(560)]
+    found["S6@1k"].baselines = [result(1000), result(500), result(1000)]
+
+    results = by_name(targets_evaluate(found, race=RACE_OK, rows=ROWS_OK))
+
+    assert found["S6"].ratio() == 0.5
+    assert results["S6 throughput ≥ 0.4 x B0"].measured == "0.500"
+    assert results["S6 cost at 100k ≤ 1.2 x its cost at 1k"].measured.startswith("1.12x")

@@ -32,7 +32,7 @@ browser:
 ## Set up and run the app on SQLite with demo data; prints the login.
 run: setup
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --no-input
-	DJANGO_DEBUG=true $(BIN)/python manage.py seed_demo --admin-email $(ADMIN_EMAIL)
+	DJANGO_DEBUG=true $(BIN)/python manage.py seed_demo --admin-email $(ADMIN_EMAIL) --base-url http://127.0.0.1:$(PORT)
 	DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## Set up and run the whole test suite (SQLite unless DATABASE_URL says otherwise).

@@ -1,5 +1,12 @@
 """Dashboard settings pages."""
 
+from django.urls import path
+
+from settings_app import views
+
 app_name = "settings_app"
 
-urlpatterns = []
+urlpatterns = [
+    path("admin/scim-provisioning/", views.ScimProvisioningView.as_view(), name="scim_provisioning"),
+    path("admin/scim-provisioning/reset-token/", views.ScimTokenResetView.as_view(), name="scim_token_reset"),
+]

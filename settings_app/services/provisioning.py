@@ -9,6 +9,7 @@ from settings_app.models import AuditEvent, Company, ProvisioningMethod, ScimPro
 from settings_app.services.audit import Actor, audit_event_record
 from settings_app.services.ip_allowlist import ip_allowlist_entries, ip_allowlist_parse
 from settings_app.services.origins import origin_normalise
+from settings_app.services.tokens import scim_token_issue
 
 ORIGIN_REQUIRED_MESSAGE = "Service Origin is required for the Custom provisioning method."
 WORKSPACE_REQUIRED_MESSAGE = "Choose the workspace new users are added to."
@@ -122,3 +123,36 @@ def _settings_snapshot(provisioning: ScimProvisioning) -> dict:
         "service_origin": provisioning.service_origin,
         "ip_allowlist": provisioning.ip_allowlist,
     }
+
+
+@transaction.atomic
+def provisioning_configure_and_issue_token(
+    *,
+    company: Company,
+    actor: Actor,
+    expected_generation: int,
+    method: str,
+    default_workspace: Workspace | None,
+    service_origin: str = "",
+    ip_allowlist: str = "",
+    source_ip: str | None = None,
+) -> tuple[ScimProvisioning, str]:
+    """Save the settings and issue a token in one transaction (the page's Generate SCIM Token).
+
+    Raises StaleTokenRequest when a token was issued since the form was served
+    (a resubmitted POST); the transaction then rolls back, so the resubmission
+    changes nothing at all.
+    """
+    provisioning = provisioning_configure(
+        company=company,
+        actor=actor,
+        method=method,
+        default_workspace=default_workspace,
+        service_origin=service_origin,
+        ip_allowlist=ip_allowlist,
+        source_ip=source_ip,
+    )
+    token = scim_token_issue(
+        provisioning=provisioning, actor=actor, expected_generation=expected_generation, source_ip=source_ip
+    )
+    return provisioning, token

@@ -18,20 +18,13 @@ from settings_app.services.tokens import provisioning_for_token
 
 logger = logging.getLogger(__name__)
 
-# Reason codes stored in AuditEvent.details["reason"] (the settings page labels them).
+# Reason codes stored in AuditEvent.details["reason"]; the settings page labels them
+# (settings_app.services.activity.AUTH_FAILURE_REASONS).
 MISSING_TOKEN = "missing_token"
 UNKNOWN_TOKEN = "unknown_token"
 ORIGIN_MISMATCH = "origin_mismatch"
 ORIGIN_MISSING = "origin_missing"
 IP_NOT_ALLOWED = "ip_not_allowed"
-
-REASON_LABELS = {
-    MISSING_TOKEN: "No bearer token",
-    UNKNOWN_TOKEN: "Unknown or revoked token",
-    ORIGIN_MISMATCH: "X-Request-Origin does not match the Service Origin",
-    ORIGIN_MISSING: "X-Request-Origin header missing",
-    IP_NOT_ALLOWED: "Client IP not in the allowlist",
-}
 
 # IdPs that cannot send custom headers: a missing X-Request-Origin is allowed.
 _HEADERLESS_METHODS = frozenset({ProvisioningMethod.OKTA, ProvisioningMethod.ENTRA_ID})

@@ -1,0 +1,202 @@
+"""The SCIM Provisioning settings page. Views turn requests into service calls.
+
+The plaintext token appears in exactly one response: the one to the POST that
+issued it. It is rendered straight into that page, sent with
+`Cache-Control: no-store` (never_cache), and never put in the session or the
+messages framework. The forms carry the token generation they were served
+with, so a resubmitted POST (reload, back button, double click) mints nothing.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+
+from settings_app.forms import ScimProvisioningForm, ScimTokenResetForm
+from settings_app.services.activity import scim_auth_failure_list, scim_settings_activity_list
+from settings_app.services.audit import Actor
+from settings_app.services.provisioning import (
+    provisioning_configure,
+    provisioning_configure_and_issue_token,
+    provisioning_get,
+)
+from settings_app.services.tokens import StaleTokenRequest, scim_token_issue
+
+STALE_REQUEST_MESSAGE = (
+    "That request was already handled, so no new token was issued. A token is shown only once: "
+    "if you did not copy it, use Reset Token."
+)
+TOKEN_EXISTS_MESSAGE = "A SCIM token already exists. Use Reset Token to replace it."
+NOT_CONFIGURED_MESSAGE = "Configure SCIM provisioning and generate a token first."
+SETTINGS_SAVED_MESSAGE = "Settings saved. The SCIM token is unchanged."
+
+
+def scim_endpoint_url(request) -> str:
+    """The SCIM base URL shown to the admin: SCIM_BASE_URL, or this host's /scim/v2/."""
+    # A literal path, not reverse("scim_api:..."): settings_app never depends on scim_api.
+    return settings.SCIM_BASE_URL or request.build_absolute_uri("/scim/v2/")
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class CompanySettingsAdminMixin(LoginRequiredMixin):
+    """Anonymous users go to the login page; signed-in users need company settings rights."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if request.user.company_id is None or not request.user.can_manage_company_settings():
+            raise PermissionDenied
+        self.company = request.user.company
+        return super().dispatch(request, *args, **kwargs)
+
+
+_token_view_decorators = [never_cache, sensitive_post_parameters()]
+
+
+@method_decorator(_token_view_decorators, name="dispatch")
+class ScimProvisioningPageView(CompanySettingsAdminMixin, View):
+    """What the settings page and the reset step share: the page itself, the redirect back."""
+
+    template_name = "settings_app/scim_provisioning.html"
+
+    def unbound_form(self, provisioning):
+        if provisioning is None:
+            return ScimProvisioningForm(company=self.company)
+        return ScimProvisioningForm(
+            company=self.company,
+            initial={
+                "method": provisioning.method,
+                "default_workspace": provisioning.default_workspace_id,
+                "service_origin": provisioning.service_origin,
+                "ip_allowlist": provisioning.ip_allowlist,
+                "token_generation": provisioning.token_generation,
+            },
+        )
+
+    def redirect_to_page(self):
+        # 303: the browser follows with a GET, so a reload never repeats the POST.
+        response = HttpResponseRedirect(reverse("settings_app:scim_provisioning"))
+        response.status_code = 303
+        return response
+
+    def render_page(self, *, provisioning, form, new_token: str | None = None):
+        # Served without a token yet, the Generate button starts enabled only when
+        # the settings shown are already valid (saved ones are); the script takes
+        # over from there as the admin types.
+        settings_valid = provisioning is not None and not form.is_bound
+        context = {
+            "company": self.company,
+            "provisioning": provisioning,
+            "form": form,
+            "new_token": new_token,
+            "generate_enabled": settings_valid,
+            "endpoint": scim_endpoint_url(self.request),
+            "reset_form": ScimTokenResetForm(
+                initial={"token_generation": getattr(provisioning, "token_generation", 0)}
+            ),
+            "activity": scim_settings_activity_list(company=self.company),
+            "auth_failures": scim_auth_failure_list(company=self.company),
+        }
+        return render(self.request, self.template_name, context)
+
+
+class ScimProvisioningView(ScimProvisioningPageView):
+    """Show and save the settings; Generate SCIM Token saves them and issues the first token."""
+
+    def get(self, request):
+        provisioning = provisioning_get(company=self.company)
+        return self.render_page(provisioning=provisioning, form=self.unbound_form(provisioning))
+
+    @method_decorator(sensitive_variables("token"))
+    def post(self, request):
+        provisioning = provisioning_get(company=self.company)
+        form = ScimProvisioningForm(request.POST, company=self.company)
+        if not form.is_valid():
+            return self.render_page(provisioning=provisioning, form=form)
+        actor = Actor.admin(request.user)
+        valid = form.settings
+        settings_arguments = {
+            "company": self.company,
+            "actor": actor,
+            "method": valid.method,
+            "default_workspace": valid.default_workspace,
+            "service_origin": valid.service_origin,
+            "ip_allowlist": valid.ip_allowlist,
+            "source_ip": client_ip(request),
+        }
+        if request.POST.get("action") != "generate":
+            provisioning_configure(**settings_arguments)
+            messages.success(request, SETTINGS_SAVED_MESSAGE)
+            return self.redirect_to_page()
+        if provisioning is not None and provisioning.has_token:
+            # Generate is for the first token; replacing one goes through the confirmed reset.
+            messages.info(
+                request, STALE_REQUEST_MESSAGE if self.is_resubmission(form, provisioning) else TOKEN_EXISTS_MESSAGE
+            )
+            return self.redirect_to_page()
+        try:
+            provisioning, token = provisioning_configure_and_issue_token(
+                expected_generation=form.cleaned_data["token_generation"], **settings_arguments
+            )
+        except StaleTokenRequest:
+            messages.info(request, STALE_REQUEST_MESSAGE)
+            return self.redirect_to_page()
+        return self.render_page(provisioning=provisioning, form=self.unbound_form(provisioning), new_token=token)
+
+    @staticmethod
+    def is_resubmission(form, provisioning) -> bool:
+        return form.cleaned_data["token_generation"] != provisioning.token_generation
+
+
+class ScimTokenResetView(ScimProvisioningPageView):
+    """Reset Token: a confirmation step, then a new token shown once; the old one stops working."""
+
+    confirm_template_name = "settings_app/scim_token_reset_confirm.html"
+
+    def get(self, request):
+        provisioning = provisioning_get(company=self.company)
+        if provisioning is None or not provisioning.has_token:
+            messages.info(request, NOT_CONFIGURED_MESSAGE)
+            return self.redirect_to_page()
+        form = ScimTokenResetForm(initial={"token_generation": provisioning.token_generation})
+        return self.render_confirm(provisioning=provisioning, form=form)
+
+    @method_decorator(sensitive_variables("token"))
+    def post(self, request):
+        provisioning = provisioning_get(company=self.company)
+        if provisioning is None or not provisioning.has_token:
+            messages.info(request, NOT_CONFIGURED_MESSAGE)
+            return self.redirect_to_page()
+        form = ScimTokenResetForm(request.POST)
+        if not form.is_valid():
+            # A tampered nonce: start the confirmation over with the current one.
+            form = ScimTokenResetForm(initial={"token_generation": provisioning.token_generation})
+            return self.render_confirm(provisioning=provisioning, form=form)
+        if not form.cleaned_data["confirmed"]:
+            # Without JavaScript, the Reset Token button lands here: ask before revoking.
+            return self.render_confirm(provisioning=provisioning, form=form)
+        try:
+            token = scim_token_issue(
+                provisioning=provisioning,
+                actor=Actor.admin(request.user),
+                expected_generation=form.cleaned_data["token_generation"],
+                source_ip=client_ip(request),
+            )
+        except StaleTokenRequest:
+            messages.info(request, STALE_REQUEST_MESSAGE)
+            return self.redirect_to_page()
+        return self.render_page(provisioning=provisioning, form=self.unbound_form(provisioning), new_token=token)
+
+    def render_confirm(self, *, provisioning, form):
+        context = {"company": self.company, "provisioning": provisioning, "form": form}
+        return render(self.request, self.confirm_template_name, context)

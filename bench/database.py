@@ -36,6 +36,16 @@ class BenchDatabase:
         with psycopg.connect(self.url, autocommit=True) as db:
             return db.execute(query, (email_key_like,)).fetchone()[0]
 
+    def backend_pids(self) -> list[int]:
+        """PostgreSQL server processes connected to this database (the workers' persistent connections)."""
+        if self.engine == "sqlite":
+            return []
+        with psycopg.connect(self.url, autocommit=True) as db:
+            rows = db.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (self.name,)
+            )
+            return [pid for (pid,) in rows]
+
     def version(self) -> str:
         if self.engine == "sqlite":
             return f"SQLite {sqlite3.sqlite_version}"

@@ -59,28 +59,29 @@ def _memory_gib() -> float | None:
 def results_table(summaries: list[ScenarioSummary], baseline_rps: float | None) -> str:
     """The scenario table as Markdown (printed, and pasted into the README)."""
     lines = [
-        "| id | request | req/s median (min-max) | p50 ms | p99 ms "
+        "| id | request | req/s median (min-max) | p50 ms | p99 ms | server CPU ms/req "
         "| ok | expected 4xx | unexpected | 5xx | ratio to B0 |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for summary in summaries:
         request = summary.request or summary.scenario.label
         if not summary.available:
-            lines.append(f"| {summary.id} | {request} | not available: {summary.unavailable_reason} |||||||||")
+            lines.append(f"| {summary.id} | {request} | not available: {summary.unavailable_reason} ||||||||||")
             continue
         if summary.rps is None:
             throughput = summary.client_note or "-"
-            p50 = p99 = ratio = "-"
+            p50 = p99 = ratio = cpu = "-"
         else:
             throughput = f"{summary.rps:,.0f} ({summary.rps_min:,.0f}-{summary.rps_max:,.0f})"
             p50, p99 = f"{summary.p50_ms:.1f}", f"{summary.p99_ms:.1f}"
+            cpu = "-" if summary.cpu_ms is None else f"{summary.cpu_ms:.2f}"
             ratio = summary.ratio(baseline_rps)
             ratio = "-" if ratio is None else f"{ratio:.3f}"
         unexpected = str(summary.unexpected + summary.socket_errors)
         if summary.unexpected_detail:
             unexpected += " (" + ", ".join(f"{s}: {n}" for s, n in summary.unexpected_detail.items()) + ")"
         lines.append(
-            f"| {summary.id} | {request} | {throughput} | {p50} | {p99} | {summary.ok:,} | "
+            f"| {summary.id} | {request} | {throughput} | {p50} | {p99} | {cpu} | {summary.ok:,} | "
             f"{summary.expected_errors:,} | {unexpected} | {summary.server_errors} | {ratio} |"
         )
     return "\n".join(lines)

@@ -23,7 +23,7 @@ from bench.client import USERS_PATH, ScimClient, race_run
 from bench.database import REPO_ROOT, BenchDatabase, database_create, database_drop, django_environment, seed
 from bench.report import machine_info, results_table, results_write, targets_table
 from bench.scenarios import ScenarioSummary
-from bench.server import HOST, GunicornServer
+from bench.server import HOST, GunicornServer, process_cpu_seconds
 from bench.targets import RaceCheck, RowCheck, overall_status, targets_evaluate
 from bench.wrk import WrkRequest, wrk_run
 
@@ -156,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
                     name="small",
                 ) as servers["small"],
             ):
+                servers["large"].database, servers["small"].database = large, small
                 progress(f"gunicorn: {servers['large'].base_url} (large), {servers['small'].base_url} (1k)")
                 document = benchmark(
                     args,
@@ -242,6 +243,7 @@ def benchmark(args, progress, *, workdir: Path, servers: dict, seeds: dict, larg
         for summary, server, request in plan[1:]:
             run_number += 1
             # B0 on the same server just before, so the ratio compares like with like.
+            cpu_before = server_cpu(baseline_server)
             baseline = wrk_run(
                 baseline_request,
                 base_url=baseline_server.base_url,
@@ -250,7 +252,10 @@ def benchmark(args, progress, *, workdir: Path, servers: dict, seeds: dict, larg
                 run_id=f"{run_tag}b{run_number}",
                 duration_s=args.baseline_duration,
             )
+            cpu_used = server_cpu(baseline_server, since=cpu_before)
             baseline_summary.rounds.append(baseline)
+            if cpu_used is not None and baseline.requests:
+                baseline_summary.cpu_ms_per_request.append(cpu_used * 1000 / baseline.requests)
             summary.baselines.append(baseline)
             time.sleep(0.5)
             common = dict(base_url=server.base_url, host=server.host_header, connections=args.connections)
@@ -258,8 +263,12 @@ def benchmark(args, progress, *, workdir: Path, servers: dict, seeds: dict, larg
                 warm = wrk_run(request, run_id=f"{run_tag}w{run_number}", duration_s=args.warmup, **common)
                 for status, count in warm.statuses.items():
                     summary.extra_statuses[status] = summary.extra_statuses.get(status, 0) + count
+            cpu_before = server_cpu(server)
             result = wrk_run(request, run_id=f"{run_tag}r{run_number}", duration_s=args.duration, **common)
+            cpu_used = server_cpu(server, since=cpu_before)
             summary.rounds.append(result)
+            if cpu_used is not None and result.requests:
+                summary.cpu_ms_per_request.append(cpu_used * 1000 / result.requests)
             progress(
                 f"round {round_number + 1}/{args.rounds} {summary.id:6} {result.rps:8,.0f} req/s  "
                 f"p50 {result.p50_ms:6.1f} ms  p99 {result.p99_ms:6.1f} ms  {dict(sorted(result.statuses.items()))}"
@@ -330,6 +339,20 @@ def benchmark(args, progress, *, workdir: Path, servers: dict, seeds: dict, larg
             "targets": targets_table(targets),
         },
     }
+
+
+def server_cpu(server: GunicornServer, since: dict | None = None):
+    """CPU seconds of the server's workers and database backends; with `since`, the CPU used since then.
+
+    Processes that appear in between count from zero; ones that vanished are lost (a
+    recycled database connection), which undercounts by at most a few milliseconds.
+    """
+    now = process_cpu_seconds([*server.worker_pids(), *server.database.backend_pids()])
+    if since is None:
+        return now
+    if not now:
+        return None
+    return sum(max(0.0, seconds - since.get(pid, 0.0)) for pid, seconds in now.items())
 
 
 def probe(clients: dict, seeds: dict, summaries: dict, files: dict) -> dict:

@@ -52,6 +52,8 @@ class ScenarioSummary:
     available: bool = True
     unavailable_reason: str = ""
     rounds: list[WrkResult] = field(default_factory=list)
+    # Server CPU (gunicorn workers + their PostgreSQL backends) per request, per round, in ms.
+    cpu_ms_per_request: list[float] = field(default_factory=list)
     # The B0 run made just before each round of this scenario (see ratio()).
     baselines: list[WrkResult] = field(default_factory=list)
     # Responses outside the measured rounds (warm-up, S4's client) still count for errors.
@@ -83,6 +85,11 @@ class ScenarioSummary:
         if len(self.baselines) == len(self.rounds):
             return statistics.median(r.rps / b.rps for r, b in zip(self.rounds, self.baselines, strict=True) if b.rps)
         return self.rps / baseline_rps if baseline_rps else None
+
+    @property
+    def cpu_ms(self) -> float | None:
+        """Median server CPU per request: what a request costs, whatever else the machine is doing."""
+        return statistics.median(self.cpu_ms_per_request) if self.cpu_ms_per_request else None
 
     @property
     def rps_min(self) -> float | None:
@@ -146,6 +153,7 @@ class ScenarioSummary:
             "rps_median": _round(rps),
             "rps_min": _round(self.rps_min),
             "rps_max": _round(self.rps_max),
+            "server_cpu_ms_per_request": _round(self.cpu_ms, 2),
             "p50_ms": _round(self.p50_ms, 2),
             "p99_ms": _round(self.p99_ms, 2),
             "ratio_to_b0": _round(ratio, 3),

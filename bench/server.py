@@ -13,6 +13,31 @@ from pathlib import Path
 from bench.database import REPO_ROOT
 
 HOST = "127.0.0.1"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_seconds(pids) -> dict[int, float]:
+    """User + system CPU seconds of each live process (Linux /proc; empty elsewhere)."""
+    found = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        # After the command: state is field 3, utime 14 and stime 15 (proc(5)).
+        found[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return found
+
+
+def child_pids(parent: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                children.append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return children
 
 
 def free_port() -> int:
@@ -31,6 +56,7 @@ class GunicornServer:
         self.name = name
         self.port = free_port()
         self.process: subprocess.Popen | None = None
+        self.database = None  # set by the harness, for the CPU accounting
 
     @property
     def base_url(self) -> str:
@@ -94,6 +120,9 @@ class GunicornServer:
                 pass
             time.sleep(0.2)
         raise RuntimeError(f"gunicorn ({self.name}) did not answer /healthz within {timeout_s} s")
+
+    def worker_pids(self) -> list[int]:
+        return child_pids(self.process.pid) if self.process else []
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:

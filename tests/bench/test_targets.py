@@ -140,7 +140,7 @@ def test_tables_show_ratios_and_unavailable_scenarios():
     table = results_table(list(found.values()), found["B0"].rps)
     targets = targets_table(targets_evaluate(found, race=RACE_OK, rows=ROWS_OK))
 
-    assert "| B1 | authenticated cheap call | 700 (700-700) | 2.0 | 5.0 | 7,000 | 0 | 0 | 0 | 0.700 |" in table
+    assert "| B1 | authenticated cheap call | 700 (700-700) | 2.0 | 5.0 | - | 7,000 | 0 | 0 | 0 | 0.700 |" in table
     assert "| S5 | `PATCH /Users/{id}` active=false, random users | not available: PATCH → 405 |" in table
     assert "| S6 throughput ≥ 0.4 x B0 | **PASS** | 0.500 |" in targets
 
@@ -158,3 +158,14 @@ def test_ratio_pairs_each_round_with_the_b0_run_before_it():
     assert found["S6"].ratio() == 0.5
     assert results["S6 throughput ≥ 0.4 x B0"].measured == "0.500"
     assert results["S6 cost at 100k ≤ 1.2 x its cost at 1k"].measured.startswith("1.12x")
+
+
+def test_growth_uses_server_cpu_per_request_when_measured():
+    found = summaries(**GOOD)
+    found["S1"].cpu_ms_per_request = [6.0, 6.5, 9.0]
+    found["S1@1k"].cpu_ms_per_request = [5.0, 5.0, 5.5]
+
+    growth = by_name(targets_evaluate(found, race=RACE_OK, rows=ROWS_OK))["S1 cost at 100k ≤ 1.2 x its cost at 1k"]
+
+    assert growth.status == FAIL
+    assert growth.measured == "1.30x (server CPU 5.00 → 6.50 ms/request)"

@@ -108,3 +108,14 @@ def test_lua_script_counts_statuses_and_sends_random_case_filters(tmp_path):
     assert origin == "https://idp.example.com"
     filters = {unquote(p.split("filter=", 1)[1]) for p, _, _ in _RecordingHandler.seen}
     assert all(f.lower() in {'username eq "alice@example.com"', 'username eq "bob@example.com"'} for f in filters)
+
+
+def test_process_cpu_seconds_reads_proc_for_this_process():
+    import os
+
+    from bench.server import child_pids, process_cpu_seconds
+
+    sum(i * i for i in range(200_000))  # spend a little CPU
+    assert process_cpu_seconds([os.getpid()])[os.getpid()] > 0
+    assert process_cpu_seconds([2**22 + 1]) == {}  # no such process
+    assert os.getpid() in child_pids(os.getppid())

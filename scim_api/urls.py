@@ -13,7 +13,8 @@ from scim_api.discovery import (
     SchemaListApi,
     ServiceProviderConfigApi,
 )
-from scim_api.users import UserCreateApi, UserDeleteApi, UserDetailApi, UserListApi, UserUpdateApi
+from scim_api.search import RootSearchApi
+from scim_api.users import UserCreateApi, UserDeleteApi, UserDetailApi, UserListApi, UserSearchApi, UserUpdateApi
 from scim_api.views import scim_endpoint, scim_not_found
 
 app_name = "scim_api"
@@ -21,6 +22,8 @@ app_name = "scim_api"
 urlpatterns = [
     path("", scim_not_found, name="root"),
     re_path(r"^Users/?$", scim_endpoint(get=UserListApi, post=UserCreateApi), name="users"),
+    re_path(r"^Users/\.search/?$", scim_endpoint(post=UserSearchApi), name="users-search"),
+    re_path(r"^\.search/?$", scim_endpoint(post=RootSearchApi), name="search"),
     re_path(
         r"^Users/(?P<resource_id>[^/]+)/?$",
         scim_endpoint(get=UserDetailApi, put=UserUpdateApi, delete=UserDeleteApi),

@@ -146,14 +146,27 @@ def dataset(scim, seeded):
     return model, typed
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=filters)
-def test_the_database_selects_what_the_reference_evaluator_selects(scim, dataset, text):
+def _check(scim, dataset, text):
     model, typed = dataset
     expected = {scim_id for scim_id, user in typed.items() if ScimFilter[model](text).match(user)}
     response = scim.get(USERS, data={"filter": text, "count": 100})
     assert response.status_code == 200, (text, response.content)
     assert {r["id"] for r in response.json()["Resources"]} == expected, text
+
+
+_SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture]}
+
+
+@settings(max_examples=300, **_SETTINGS)
+@given(text=leaf)
+def test_each_comparison_selects_what_the_reference_evaluator_selects(scim, dataset, text):
+    _check(scim, dataset, text)
+
+
+@settings(max_examples=150, **_SETTINGS)
+@given(text=filters)
+def test_combined_filters_select_what_the_reference_evaluator_selects(scim, dataset, text):
+    _check(scim, dataset, text)
 
 
 @pytest.mark.django_db

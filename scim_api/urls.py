@@ -6,7 +6,15 @@ under /scim/ ends in `scim_not_found` (see braze_scim/urls.py), a SCIM 404.
 
 from django.urls import path, re_path
 
-from scim_api.users import UserCreateApi, UserDeleteApi, UserDetailApi, UserListApi, UserUpdateApi
+from scim_api.groups import (
+    GroupCreateApi,
+    GroupDeleteApi,
+    GroupDetailApi,
+    GroupListApi,
+    GroupPatchApi,
+    GroupReplaceApi,
+)
+from scim_api.users import UserCreateApi, UserDeleteApi, UserDetailApi, UserListApi, UserPatchApi, UserUpdateApi
 from scim_api.views import scim_endpoint, scim_not_found
 
 app_name = "scim_api"
@@ -16,7 +24,13 @@ urlpatterns = [
     re_path(r"^Users/?$", scim_endpoint(get=UserListApi, post=UserCreateApi), name="users"),
     re_path(
         r"^Users/(?P<resource_id>[^/]+)/?$",
-        scim_endpoint(get=UserDetailApi, put=UserUpdateApi, delete=UserDeleteApi),
+        scim_endpoint(get=UserDetailApi, put=UserUpdateApi, patch=UserPatchApi, delete=UserDeleteApi),
         name="user-detail",
+    ),
+    re_path(r"^Groups/?$", scim_endpoint(get=GroupListApi, post=GroupCreateApi), name="groups"),
+    re_path(
+        r"^Groups/(?P<resource_id>[^/]+)/?$",
+        scim_endpoint(get=GroupDetailApi, put=GroupReplaceApi, patch=GroupPatchApi, delete=GroupDeleteApi),
+        name="group-detail",
     ),
 ]

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from scim_api.errors import INVALID_FILTER, RESOURCE_NOT_FOUND, UNPARSABLE, ScimError
 from scim_api.filters import InvalidFilter, user_filter_parse
 from scim_api.pagination import page_from_query
+from scim_api.patch import user_changes
 from scim_api.representations import list_response, user_resource, user_version
 from scim_api.views import ScimApiView
 from settings_app.services.users import (
@@ -13,6 +14,7 @@ from settings_app.services.users import (
     user_delete,
     user_get,
     user_list,
+    user_patch,
     user_update,
     users_with_permissions,
 )
@@ -126,6 +128,27 @@ class UserUpdateApi(_UserApi):
             external_id=(data["externalId"] or "") if "externalId" in data else None,
             active=data.get("active"),
             permissions=data.get("permissions"),
+            source_ip=self.client.client_ip,
+            origin=self.client.origin,
+        )
+        [user] = users_with_permissions([user])
+        return self.user_response(user)
+
+
+class UserPatchApi(_UserApi):
+    """PATCH /Users/{id} (RFC 7644 §3.5.2): 200 with the whole user; all operations or none.
+
+    Deactivation is `active: false` (the user cannot log in and stays
+    visible); `userName` cannot change (400 `mutability`).
+    """
+
+    def patch(self, request, resource_id):
+        user = user_patch(
+            company=self.client.company,
+            default_workspace=self.client.provisioning.default_workspace,
+            scim_id=resource_id,
+            actor=self.client.actor,
+            changes_for=lambda current: user_changes(current, request.data),
             source_ip=self.client.client_ip,
             origin=self.client.origin,
         )

@@ -53,6 +53,8 @@ INVALID_PATH = "invalidPath"
 NO_TARGET = "noTarget"
 
 BODY_NOT_PATCH_OP = "The body must be a PatchOp: an object with an Operations list."
+NO_OPERATIONS = "Operations must hold at least one operation."
+ACTIVE_REQUIRED = "active cannot be removed: replace it with false to deactivate the user."
 PERMISSIONS_OBJECT = "The value of %(path)s must be an object."
 PERMISSIONS_LIST = "The value of %(path)s must be a list."
 PERMISSIONS_PATH = "%(path)r is not an attribute of permissions (companyPermissions, roles, appGroup)."
@@ -95,6 +97,8 @@ def _operations(body: Any) -> list[dict]:
     operations = next((value for key, value in body.items() if key.lower() == "operations"), None)
     if not isinstance(operations, list) or not all(isinstance(operation, dict) for operation in operations):
         raise ScimError(400, BODY_NOT_PATCH_OP, INVALID_SYNTAX)
+    if not operations:
+        raise ScimError(400, NO_OPERATIONS, INVALID_VALUE)
     return operations
 
 
@@ -227,6 +231,9 @@ def user_changes(user: DashboardUser, body: Any) -> UserChanges:
     def changed(attribute):
         return getattr(after, attribute) != getattr(before, attribute)
 
+    if after.active is None:
+        raise ScimError(400, ACTIVE_REQUIRED, INVALID_VALUE)
+
     before_name, after_name = before.name or Name(), after.name or Name()
     return UserChanges(
         user_name=(after.user_name or "") if changed("user_name") else None,
@@ -235,7 +242,7 @@ def user_changes(user: DashboardUser, body: Any) -> UserChanges:
         family_name=(after_name.family_name or "") if after_name.family_name != before_name.family_name else None,
         department=(after.department or "") if changed("department") else None,
         external_id=(after.external_id or "") if changed("external_id") else None,
-        active=bool(after.active) if changed("active") else None,
+        active=after.active if changed("active") else None,
         permissions=permissions,
     )
 

@@ -13,6 +13,7 @@ from settings_app.models import DashboardUser, Role, RoleGrant, WorkspaceAccess
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
+ENTERPRISE_USER_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 LIST_RESPONSE_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -60,7 +61,11 @@ def user_permissions(user: DashboardUser) -> dict:
     app_groups = []
     for access in user.workspace_access.all():
         entry = _workspace_entry(access)
-        entry["team"] = teams_by_workspace.pop(access.workspace_id, [])
+        teams = teams_by_workspace.pop(access.workspace_id, [])
+        # An empty list is left out (RFC 7643 §2.5: it equals an unassigned attribute), which keeps
+        # the resources of users without teams describable by the published User schema.
+        if teams:
+            entry["team"] = teams
         app_groups.append(entry)
     # Team grants in a workspace the user has no direct access to (possible from the dashboard).
     for access in user.team_access.all():
@@ -75,14 +80,12 @@ def user_permissions(user: DashboardUser) -> dict:
                     "team": teams,
                 }
             )
-    roles = [
-        {
-            "roleName": user_role.role.name,
-            "roleId": user_role.role.public_id,
-            "appGroup": [_workspace_entry(grant) for grant in user_role.role.workspace_grants],
-        }
-        for user_role in user.user_roles.all()
-    ]
+    roles = []
+    for user_role in user.user_roles.all():
+        role = {"roleName": user_role.role.name, "roleId": user_role.role.public_id}
+        if user_role.role.workspace_grants:  # a role the IdP created grants nothing until an admin says so
+            role["appGroup"] = [_workspace_entry(grant) for grant in user_role.role.workspace_grants]
+        roles.append(role)
     return {"companyPermissions": list(user.company_permissions), "roles": roles, "appGroup": app_groups}
 
 
@@ -108,6 +111,9 @@ def user_resource(user: DashboardUser, *, location: str) -> dict:
             "version": user_version(user),
         },
     }
+    if user.enterprise_department:
+        resource["schemas"] = [USER_SCHEMA, ENTERPRISE_USER_SCHEMA]
+        resource[ENTERPRISE_USER_SCHEMA] = {"department": user.enterprise_department}
     # Unassigned attributes are left out rather than sent as null (RFC 7643 §2.5).
     return {key: value for key, value in resource.items() if value is not None}
 

@@ -6,6 +6,13 @@ under /scim/ ends in `scim_not_found` (see braze_scim/urls.py), a SCIM 404.
 
 from django.urls import path, re_path
 
+from scim_api.discovery import (
+    ResourceTypeDetailApi,
+    ResourceTypeListApi,
+    SchemaDetailApi,
+    SchemaListApi,
+    ServiceProviderConfigApi,
+)
 from scim_api.groups import (
     GroupCreateApi,
     GroupDeleteApi,
@@ -33,4 +40,12 @@ urlpatterns = [
         scim_endpoint(get=GroupDetailApi, put=GroupReplaceApi, patch=GroupPatchApi, delete=GroupDeleteApi),
         name="group-detail",
     ),
+    # Discovery (RFC 7644 §4): read-only.
+    re_path(r"^ServiceProviderConfig/?$", scim_endpoint(get=ServiceProviderConfigApi), name="service-provider-config"),
+    re_path(r"^ResourceTypes/?$", scim_endpoint(get=ResourceTypeListApi), name="resource-types"),
+    re_path(
+        r"^ResourceTypes/(?P<name>[^/]+)/?$", scim_endpoint(get=ResourceTypeDetailApi), name="resource-type-detail"
+    ),
+    re_path(r"^Schemas/?$", scim_endpoint(get=SchemaListApi), name="schemas"),
+    re_path(r"^Schemas/(?P<urn>[^/]+)/?$", scim_endpoint(get=SchemaDetailApi), name="schema-detail"),
 ]

@@ -44,6 +44,7 @@ _email_validator = EmailValidator()
 _USER_NAME_MAX = DashboardUser._meta.get_field("email").max_length
 _NAME_MAX = DashboardUser._meta.get_field("given_name").max_length
 _EXTERNAL_ID_MAX = DashboardUser._meta.get_field("external_id").max_length
+_ENTERPRISE_DEPARTMENT_MAX = DashboardUser._meta.get_field("enterprise_department").max_length
 
 TARGET_TYPE = "user"
 
@@ -145,6 +146,35 @@ def _department(value: str | None) -> str:
     return value
 
 
+def department_code_named(value: str) -> str | None:
+    """The Braze department code `value` names, by code or by label in any case ("BI / Analytics", "bi"), else None."""
+    wanted = name_key(value)
+    for code, label in Department.choices:
+        if wanted in (name_key(code), name_key(label)):
+            return code
+    return None
+
+
+def _enterprise_department(value: str) -> str:
+    if len(value) > _ENTERPRISE_DEPARTMENT_MAX:
+        raise _invalid(TEXT_TOO_LONG, field="enterprise department", max=_ENTERPRISE_DEPARTMENT_MAX)
+    return value
+
+
+def _apply_enterprise_department(user: DashboardUser, value: str, *, department_given: bool) -> None:
+    """The enterprise extension's department: a Braze department sets `department`, anything else is kept as sent.
+
+    An explicit top-level `department` in the same request wins over the extension's.
+    """
+    code = department_code_named(value) if value else None
+    if code is not None:
+        if not department_given:
+            user.department = code
+        user.enterprise_department = ""
+    else:
+        user.enterprise_department = _enterprise_department(value)
+
+
 def _external_id(value: str) -> str:
     if len(value) > _EXTERNAL_ID_MAX:
         raise _invalid(TEXT_TOO_LONG, field="externalId", max=_EXTERNAL_ID_MAX)
@@ -164,6 +194,7 @@ def user_create(
     given_name: str | None,
     family_name: str | None,
     department: str | None = None,
+    enterprise_department: str | None = None,
     external_id: str = "",
     active: bool = True,
     permissions: dict | None = None,
@@ -172,6 +203,8 @@ def user_create(
 ) -> DashboardUser:
     """Create a dashboard user in `company` from SCIM data; raise ValidationError or UserAlreadyExists.
 
+    `enterprise_department` is the enterprise extension's department: one that
+    names a Braze department sets `department`, any other is kept as sent.
     `permissions` is Braze's permissions object; without workspaces the user
     gets `default_workspace` with no permissions. The user cannot log in with
     a password (provisioned users sign in through the IdP).
@@ -185,6 +218,8 @@ def user_create(
         is_active=active,
         company=company,
     )
+    if enterprise_department is not None:
+        _apply_enterprise_department(user, enterprise_department, department_given=bool(department))
     resolved = user_permissions_resolve(company=company, default_workspace=default_workspace, data=permissions)
     user.company_permissions = resolved.company_permissions
     user.set_unusable_password()
@@ -218,23 +253,29 @@ def user_update(
     given_name: str | None = None,
     family_name: str | None = None,
     department: str | None = None,
+    enterprise_department: str | None = None,
     external_id: str | None = None,
     active: bool | None = None,
     permissions: dict | None = None,
     source_ip: str | None = None,
     origin: str = "",
+    precondition: Callable[[DashboardUser], None] | None = None,
 ) -> DashboardUser:
     """Replace the given attributes of the company's user `scim_id`; None leaves one as it is.
 
-    `department=""` clears the department. A `user_name` other than the stored
+    `department=""` clears the department; `enterprise_department` is the
+    enterprise extension's department ("" clears it). A `user_name` other than the stored
     one (compared case-insensitively) is refused with code "mutability": an
     email changes only through support, as in Braze. `permissions`, when given,
     replaces all of the user's grants. Raises UserNotFound or ValidationError;
-    either way nothing is changed.
+    either way nothing is changed. `precondition(user)` runs on the locked row
+    before any change and may raise to refuse the update (an HTTP If-Match).
     """
     user = DashboardUser.objects.select_for_update().filter(company=company, scim_id=scim_id).first()
     if user is None:
         raise UserNotFound(scim_id)
+    if precondition is not None:
+        precondition(user)
     if user_name is not None and name_key(user_name) != user.email_key:
         raise _invalid(USER_NAME_IMMUTABLE, code="mutability")
     changed = []
@@ -247,6 +288,9 @@ def user_update(
     if department is not None:
         user.department = _department(department)
         changed.append("department")
+    if enterprise_department is not None:
+        _apply_enterprise_department(user, enterprise_department, department_given=department is not None)
+        changed.append("enterprise department")
     if external_id is not None:
         user.external_id = _external_id(external_id)
         changed.append("externalId")
@@ -277,13 +321,25 @@ def user_update(
 
 @transaction.atomic
 def user_delete(
-    *, company: Company, scim_id: str, actor: Actor, source_ip: str | None = None, origin: str = ""
+    *,
+    company: Company,
+    scim_id: str,
+    actor: Actor,
+    source_ip: str | None = None,
+    origin: str = "",
+    precondition: Callable[[DashboardUser], None] | None = None,
 ) -> None:
     """Delete the company's user `scim_id` for good (Braze semantics); raise UserNotFound.
 
     The audit event keeps the id, the actor and the time; the user's personal
-    data goes with the row.
+    data goes with the row. `precondition(user)`, when given, runs on the
+    locked row first and may raise to refuse the delete (an HTTP If-Match).
     """
+    if precondition is not None:
+        user = DashboardUser.objects.select_for_update().filter(company=company, scim_id=scim_id).first()
+        if user is None:
+            raise UserNotFound(scim_id)
+        precondition(user)
     _, deleted = DashboardUser.objects.filter(company=company, scim_id=scim_id).delete()
     if not deleted.get(DashboardUser._meta.label):
         raise UserNotFound(scim_id)

@@ -8,6 +8,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from scim_api.errors import INVALID_FILTER, RESOURCE_NOT_FOUND, UNPARSABLE, ScimError
+from scim_api.etags import check_if_match, is_not_modified
 from scim_api.filters import InvalidFilter, group_filter_parse
 from scim_api.pagination import page_from_query
 from scim_api.patch import group_changes
@@ -39,6 +40,10 @@ class _GroupApi(ScimApiView):
     def group_json(self, role, with_members: bool = True) -> dict:
         location = self.resource_location("group-detail", role.public_id)
         return group_resource(role, location=location, user_location=self.user_location if with_members else None)
+
+    def if_match(self, role) -> None:
+        """Refuse the write (412) when If-Match names another version than the locked role's."""
+        check_if_match(self.request, group_version(role))
 
     def group_response(self, role, status_code=status.HTTP_200_OK, **headers) -> Response:
         headers = {"ETag": group_version(role), **headers}
@@ -105,6 +110,8 @@ class GroupDetailApi(_GroupApi):
         if role is None:
             raise ScimError(404, RESOURCE_NOT_FOUND)
         headers = {"ETag": group_version(role)}
+        if is_not_modified(request, group_version(role)):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
         return Response(self.group_json(role, with_members), headers=headers)
 
 
@@ -127,11 +134,16 @@ class GroupReplaceApi(_GroupApi):
             external_id=(data["externalId"] or "") if "externalId" in data else None,
             member_ids=tuple(member["value"] for member in members) if members is not None else None,
         )
+
+        def changes_for(current):
+            self.if_match(current)
+            return changes
+
         role = group_update(
             company=self.client.company,
             public_id=resource_id,
             actor=self.client.actor,
-            changes_for=lambda current: changes,
+            changes_for=changes_for,
             source_ip=self.client.client_ip,
             origin=self.client.origin,
         )
@@ -146,14 +158,19 @@ class GroupPatchApi(_GroupApi):
             company=self.client.company,
             public_id=resource_id,
             actor=self.client.actor,
-            changes_for=lambda current: group_changes(current, request.data),
+            changes_for=self.changes,
             source_ip=self.client.client_ip,
             origin=self.client.origin,
         )
         return self.group_response(role)
 
+    def changes(self, role):
+        """Runs on the locked role: If-Match first, then the operations."""
+        self.if_match(role)
+        return group_changes(role, self.request.data)
 
-class GroupDeleteApi(ScimApiView):
+
+class GroupDeleteApi(_GroupApi):
     """DELETE /Groups/{id}: 204 with no body; the role's members lose it."""
 
     def delete(self, request, resource_id):
@@ -163,5 +180,6 @@ class GroupDeleteApi(ScimApiView):
             actor=self.client.actor,
             source_ip=self.client.client_ip,
             origin=self.client.origin,
+            precondition=self.if_match,
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

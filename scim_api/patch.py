@@ -235,12 +235,15 @@ def user_changes(user: DashboardUser, body: Any) -> UserChanges:
         raise ScimError(400, ACTIVE_REQUIRED, INVALID_VALUE)
 
     before_name, after_name = before.name or Name(), after.name or Name()
+    before_department = (before[EnterpriseUser] or EnterpriseUser()).department
+    after_department = (after[EnterpriseUser] or EnterpriseUser()).department
     return UserChanges(
         user_name=(after.user_name or "") if changed("user_name") else None,
         emails=tuple(email.value or "" for email in after.emails or []) if changed("emails") else None,
         given_name=(after_name.given_name or "") if after_name.given_name != before_name.given_name else None,
         family_name=(after_name.family_name or "") if after_name.family_name != before_name.family_name else None,
         department=(after.department or "") if changed("department") else None,
+        enterprise_department=(after_department or "") if after_department != before_department else None,
         external_id=(after.external_id or "") if changed("external_id") else None,
         active=after.active if changed("active") else None,
         permissions=permissions,

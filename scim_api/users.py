@@ -190,12 +190,17 @@ class UserPatchApi(_UserApi):
             default_workspace=self.client.provisioning.default_workspace,
             scim_id=resource_id,
             actor=self.client.actor,
-            changes_for=lambda current: user_changes(current, request.data),
+            changes_for=self.changes,
             source_ip=self.client.client_ip,
             origin=self.client.origin,
         )
         [user] = users_with_permissions([user])
         return self.user_response(user)
+
+    def changes(self, user):
+        """Runs on the locked user: If-Match first, then the operations."""
+        check_if_match(self.request, user_version(user))
+        return user_changes(user, self.request.data)
 
 
 class UserDeleteApi(ScimApiView):

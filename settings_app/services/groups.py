@@ -264,12 +264,23 @@ def group_update(
 
 @transaction.atomic
 def group_delete(
-    *, company: Company, public_id: str, actor: Actor, source_ip: str | None = None, origin: str = ""
+    *,
+    company: Company,
+    public_id: str,
+    actor: Actor,
+    source_ip: str | None = None,
+    origin: str = "",
+    precondition: Callable[[Role], None] | None = None,
 ) -> None:
-    """Delete the company's role `public_id`: its members lose it, and its grants go. Raises GroupNotFound."""
+    """Delete the company's role `public_id`: its members lose it, and its grants go. Raises GroupNotFound.
+
+    `precondition(role)` runs on the locked row first and may raise to refuse the delete (an HTTP If-Match).
+    """
     role = Role.objects.select_for_update().filter(company=company, public_id=public_id).first()
     if role is None:
         raise GroupNotFound(public_id)
+    if precondition is not None:
+        precondition(role)
     DashboardUser.objects.filter(user_roles__role=role).update(version=F("version") + 1, updated_at=timezone.now())
     role.delete()
     audit_event_record(

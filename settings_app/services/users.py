@@ -358,7 +358,9 @@ def user_delete(
 class UserChanges:
     """What a partial update (SCIM PATCH) asks for; None leaves an attribute as it is.
 
-    `department=""` and `external_id=""` clear them. `user_name` and `emails`
+    `department=""`, `enterprise_department=""` and `external_id=""` clear
+    them; an enterprise department naming a Braze department sets
+    `department` instead (see `_apply_enterprise_department`). `user_name` and `emails`
     are what the request ended up with: they must still name the stored email.
     `permissions` is Braze's permissions object, replacing all grants.
     """
@@ -368,6 +370,7 @@ class UserChanges:
     given_name: str | None = None
     family_name: str | None = None
     department: str | None = None
+    enterprise_department: str | None = None
     external_id: str | None = None
     active: bool | None = None
     permissions: dict | None = None
@@ -424,6 +427,7 @@ def user_patch(
         raise UserNotFound(scim_id)
     users_with_permissions([user])
     changes = changes_for(user)
+    enterprise_before = user.enterprise_department
 
     if changes.user_name is not None and name_key(changes.user_name) != user.email_key:
         raise _invalid(USER_NAME_IMMUTABLE, code="mutability")
@@ -439,6 +443,15 @@ def user_patch(
     if changes.department is not None and changes.department != user.department:
         user.department = _department(changes.department)
         changed.append("department")
+    if changes.enterprise_department is not None:
+        department = user.department
+        _apply_enterprise_department(
+            user, changes.enterprise_department, department_given=changes.department is not None
+        )
+        if user.department != department and "department" not in changed:
+            changed.append("department")
+        if user.enterprise_department != enterprise_before:
+            changed.append("enterprise department")
     if changes.external_id is not None and changes.external_id != user.external_id:
         user.external_id = _external_id(changes.external_id)
         changed.append("externalId")

@@ -351,7 +351,6 @@ def test_remove_permissions_leaves_the_default_workspace_with_nothing(scim, seed
                 "appGroupId": seeded.test_workspace.public_id,
                 "appGroupName": "Test Workspace",
                 "appGroupPermissions": [],
-                "team": [],
             }
         ],
     }

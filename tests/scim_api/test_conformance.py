@@ -90,7 +90,8 @@ def wsgi_app():
 
 def test_scim2_tester_reports_no_errors_for_users_and_groups(seeded, provisioning_factory, wsgi_app):
     _, token = provisioning_factory(seeded.company, method=ProvisioningMethod.OKTA, service_origin="")
-    client = WSGISCIMClient(wsgi_app, base_url="http://testserver/scim/v2", headers={"Authorization": f"Bearer {token}"})
+    headers = {"Authorization": f"Bearer {token}"}
+    client = WSGISCIMClient(wsgi_app, base_url="http://testserver/scim/v2", headers=headers)
     client.discover()
 
     results = check_server(client, include_tags={"discovery", "crud", "patch", "misc"})

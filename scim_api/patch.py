@@ -67,10 +67,18 @@ _PERMISSION_KEYS = {key.lower(): key for key in ("companyPermissions", "roles", 
 ENTERPRISE_MANAGER = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:user:manager"
 
 
+class WorkEmail(Email):
+    """An email whose value is any string: pydantic's email check refuses addresses the server
+    accepts as userName (e.g. `.local` domains Okta's test tenants use)."""
+
+    value: str | None = None
+
+
 class ScimUser(User[EnterpriseUser]):
     """The core User with Braze's top-level `department`, as PATCH paths may name it."""
 
     department: str | None = None
+    emails: list[WorkEmail] | None = None
 
 
 # --- errors -------------------------------------------------------------------
@@ -125,7 +133,7 @@ def _user_model(user: DashboardUser) -> ScimUser:
         user_name=user.email,
         name=Name(given_name=user.given_name, family_name=user.family_name),
         active=user.is_active,
-        emails=[Email(value=user.email, type="work", primary=True)],
+        emails=[WorkEmail(value=user.email, type="work", primary=True)],
         department=user.department or None,
     )
     if user.enterprise_department:

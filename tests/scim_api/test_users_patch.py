@@ -380,3 +380,11 @@ def test_permissions_equal_to_the_current_ones_are_a_no_op(scim, seeded, user):
     body = ok(patch(scim, user, {"op": "replace", "path": "permissions", "value": current}))
     assert body["meta"]["version"] == 'W/"1"'
     assert updates(user) == []
+
+
+def test_if_match_with_another_version_is_412_and_changes_nothing(scim, user):
+    operation = {"op": "replace", "path": "active", "value": False}
+    stale = patch(scim, user, operation, headers={"If-Match": 'W/"7"'})
+    assert_scim_error(stale, 412)
+    assert stored(user).is_active is True
+    assert ok(patch(scim, user, operation, headers={"If-Match": 'W/"1"'}))["active"] is False

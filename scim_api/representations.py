@@ -7,10 +7,12 @@ SCIM schema is not the model anyway.
 """
 
 import datetime
+from collections.abc import Callable
 
-from settings_app.models import DashboardUser, RoleGrant, WorkspaceAccess
+from settings_app.models import DashboardUser, Role, RoleGrant, WorkspaceAccess
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
+GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
 ENTERPRISE_USER_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 LIST_RESPONSE_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 
@@ -123,6 +125,39 @@ def user_resource(user: DashboardUser, *, location: str) -> dict:
 def user_version(user: DashboardUser) -> str:
     """meta.version, also the ETag: a weak validator over the user's change counter."""
     return f'W/"{user.version}"'
+
+
+def group_resource(role: Role, *, location: str, user_location: Callable[[str], str] | None) -> dict:
+    """The SCIM Group resource of a role (RFC 7643 §4.2); `members` comes from `groups_with_members`.
+
+    Without `user_location` the members are left out (they were not loaded:
+    `excludedAttributes=members`).
+    """
+    resource = {
+        "schemas": [GROUP_SCHEMA],
+        "id": role.public_id,
+        "externalId": role.external_id or None,
+        "displayName": role.name,
+        "members": None,
+        "meta": {
+            "resourceType": "Group",
+            "created": iso_datetime(role.created_at),
+            "lastModified": iso_datetime(role.updated_at),
+            "location": location,
+            "version": group_version(role),
+        },
+    }
+    if user_location is not None and role.members:
+        resource["members"] = [
+            {"value": user.scim_id, "display": user.email, "type": "User", "$ref": user_location(user.scim_id)}
+            for user in role.members
+        ]
+    return {key: value for key, value in resource.items() if value is not None}
+
+
+def group_version(role: Role) -> str:
+    """meta.version and ETag of a group: a weak validator over the role's change counter."""
+    return f'W/"{role.version}"'
 
 
 def list_response(resources: list[dict], *, total: int, start_index: int) -> dict:

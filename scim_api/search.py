@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from rest_framework.response import Response
 
 from scim_api.errors import INVALID_FILTER, INVALID_VALUE, UNPARSABLE, ScimError
-from scim_api.filters import USER_ATTRIBUTES, InvalidFilter, ResourceAttributes, filter_parse
+from scim_api.filters import GROUP_ATTRIBUTES, USER_ATTRIBUTES, InvalidFilter, ResourceAttributes, filter_parse
+from scim_api.groups import groups_page
 from scim_api.list_params import SORT_BY_INVALID, ListQuery, list_query_from_body
 from scim_api.representations import list_response
 from scim_api.users import users_page
@@ -35,6 +36,7 @@ class SearchableType:
 
 SEARCHABLE_TYPES: list[SearchableType] = [
     SearchableType("User", USER_ATTRIBUTES, users_page),
+    SearchableType("Group", GROUP_ATTRIBUTES, groups_page),
 ]
 
 

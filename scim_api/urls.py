@@ -13,8 +13,25 @@ from scim_api.discovery import (
     SchemaListApi,
     ServiceProviderConfigApi,
 )
+from scim_api.groups import (
+    GroupCreateApi,
+    GroupDeleteApi,
+    GroupDetailApi,
+    GroupListApi,
+    GroupPatchApi,
+    GroupReplaceApi,
+    GroupSearchApi,
+)
 from scim_api.search import RootSearchApi
-from scim_api.users import UserCreateApi, UserDeleteApi, UserDetailApi, UserListApi, UserSearchApi, UserUpdateApi
+from scim_api.users import (
+    UserCreateApi,
+    UserDeleteApi,
+    UserDetailApi,
+    UserListApi,
+    UserPatchApi,
+    UserSearchApi,
+    UserUpdateApi,
+)
 from scim_api.views import scim_endpoint, scim_not_found
 
 app_name = "scim_api"
@@ -26,8 +43,15 @@ urlpatterns = [
     re_path(r"^\.search/?$", scim_endpoint(post=RootSearchApi), name="search"),
     re_path(
         r"^Users/(?P<resource_id>[^/]+)/?$",
-        scim_endpoint(get=UserDetailApi, put=UserUpdateApi, delete=UserDeleteApi),
+        scim_endpoint(get=UserDetailApi, put=UserUpdateApi, patch=UserPatchApi, delete=UserDeleteApi),
         name="user-detail",
+    ),
+    re_path(r"^Groups/?$", scim_endpoint(get=GroupListApi, post=GroupCreateApi), name="groups"),
+    re_path(r"^Groups/\.search/?$", scim_endpoint(post=GroupSearchApi), name="groups-search"),
+    re_path(
+        r"^Groups/(?P<resource_id>[^/]+)/?$",
+        scim_endpoint(get=GroupDetailApi, put=GroupReplaceApi, patch=GroupPatchApi, delete=GroupDeleteApi),
+        name="group-detail",
     ),
     # Discovery (RFC 7644 §4): read-only.
     re_path(r"^ServiceProviderConfig/?$", scim_endpoint(get=ServiceProviderConfigApi), name="service-provider-config"),

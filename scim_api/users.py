@@ -8,6 +8,7 @@ from scim_api.errors import INVALID_VALUE, RESOURCE_NOT_FOUND, ScimError
 from scim_api.etags import check_if_match, is_not_modified
 from scim_api.filters import USER_ATTRIBUTES
 from scim_api.list_params import ListQuery, list_query_from_body, list_query_from_params
+from scim_api.patch import user_changes
 from scim_api.representations import list_response, user_resource, user_version
 from scim_api.schemas import ENTERPRISE_USER_SCHEMA, USER_SCHEMA
 from scim_api.views import ScimApiView
@@ -16,6 +17,7 @@ from settings_app.services.users import (
     user_delete,
     user_get,
     user_list,
+    user_patch,
     user_update,
     users_with_permissions,
 )
@@ -197,6 +199,32 @@ class UserUpdateApi(_UserApi):
         )
         [user] = users_with_permissions([user])
         return self.user_response(user)
+
+
+class UserPatchApi(_UserApi):
+    """PATCH /Users/{id} (RFC 7644 §3.5.2): 200 with the whole user; all operations or none.
+
+    Deactivation is `active: false` (the user cannot log in and stays
+    visible); `userName` cannot change (400 `mutability`).
+    """
+
+    def patch(self, request, resource_id):
+        user = user_patch(
+            company=self.client.company,
+            default_workspace=self.client.provisioning.default_workspace,
+            scim_id=resource_id,
+            actor=self.client.actor,
+            changes_for=self.changes,
+            source_ip=self.client.client_ip,
+            origin=self.client.origin,
+        )
+        [user] = users_with_permissions([user])
+        return self.user_response(user)
+
+    def changes(self, user):
+        """Runs on the locked user: If-Match first, then the operations."""
+        check_if_match(self.request, user_version(user))
+        return user_changes(user, self.request.data)
 
 
 class UserDeleteApi(ScimApiView):

@@ -10,6 +10,7 @@ holds: see `users_with_permissions`.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
@@ -359,3 +360,135 @@ def user_delete(
         source_ip=source_ip,
         origin=origin,
     )
+
+
+@dataclass(frozen=True)
+class UserChanges:
+    """What a partial update (SCIM PATCH) asks for; None leaves an attribute as it is.
+
+    `department=""`, `enterprise_department=""` and `external_id=""` clear
+    them; an enterprise department naming a Braze department sets
+    `department` instead (see `_apply_enterprise_department`). `user_name` is
+    what the request ended up with: it must still name the stored email.
+    `permissions` is Braze's permissions object, replacing all grants.
+    """
+
+    user_name: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+    department: str | None = None
+    enterprise_department: str | None = None
+    external_id: str | None = None
+    active: bool | None = None
+    permissions: dict | None = None
+
+
+def _grants_signature(
+    company_permissions: list[str], workspaces, teams, roles
+) -> tuple[frozenset, frozenset, frozenset, frozenset]:
+    """Grants in a form that compares equal whatever their order, to tell a no-op from a change."""
+    return (
+        frozenset(company_permissions),
+        frozenset((g.workspace.pk, frozenset(g.permissions), g.permission_set) for g in workspaces),
+        frozenset((t.team.pk, frozenset(t.permissions)) for t in teams),
+        frozenset(role.pk for role in roles),
+    )
+
+
+def _current_grants_signature(user: DashboardUser) -> tuple:
+    return _grants_signature(
+        user.company_permissions,
+        user.workspace_access.all(),
+        user.team_access.all(),
+        [user_role.role for user_role in user.user_roles.all()],
+    )
+
+
+@transaction.atomic
+def user_patch(
+    *,
+    company: Company,
+    default_workspace: Workspace,
+    scim_id: str,
+    actor: Actor,
+    changes_for: Callable[[DashboardUser], UserChanges],
+    source_ip: str | None = None,
+    origin: str = "",
+) -> DashboardUser:
+    """Apply a partial update to the company's user `scim_id`, all or nothing.
+
+    The user is locked and loaded with its grants, then `changes_for(user)`
+    (the protocol layer: it applies the PATCH operations to that state, and may
+    raise to refuse the request) says what to change. Each change is validated
+    by the same rules as a create or PUT; only attributes whose value really
+    changes count. Nothing changed means no new version and no audit event;
+    otherwise the version goes up once and one `user_updated` event lists the
+    changed attribute names. Raises UserNotFound or ValidationError (code
+    "mutability" for userName); either way nothing is written.
+
+    The returned user's grant cache is cleared: reload it with
+    `users_with_permissions` before rendering.
+    """
+    user = DashboardUser.objects.select_for_update().filter(company=company, scim_id=scim_id).first()
+    if user is None:
+        raise UserNotFound(scim_id)
+    users_with_permissions([user])
+    changes = changes_for(user)
+    enterprise_before = user.enterprise_department
+
+    if changes.user_name is not None and name_key(changes.user_name) != user.email_key:
+        raise _invalid(USER_NAME_IMMUTABLE, code="mutability")
+    changed = []
+    if changes.given_name is not None and changes.given_name != user.given_name:
+        user.given_name = _name_part(changes.given_name, "name.givenName")
+        changed.append("name.givenName")
+    if changes.family_name is not None and changes.family_name != user.family_name:
+        user.family_name = _name_part(changes.family_name, "name.familyName")
+        changed.append("name.familyName")
+    if changes.department is not None and changes.department != user.department:
+        user.department = _department(changes.department)
+        changed.append("department")
+    if changes.enterprise_department is not None:
+        department = user.department
+        _apply_enterprise_department(
+            user, changes.enterprise_department, department_given=changes.department is not None
+        )
+        if user.department != department and "department" not in changed:
+            changed.append("department")
+        if user.enterprise_department != enterprise_before:
+            changed.append("enterprise department")
+    if changes.external_id is not None and changes.external_id != user.external_id:
+        user.external_id = _external_id(changes.external_id)
+        changed.append("externalId")
+    if changes.active is not None and changes.active != user.is_active:
+        user.is_active = changes.active
+        changed.append("active")
+    resolved = None
+    if changes.permissions is not None:
+        resolved = user_permissions_resolve(
+            company=company, default_workspace=default_workspace, data=changes.permissions
+        )
+        wanted = _grants_signature(resolved.company_permissions, resolved.workspaces, resolved.teams, resolved.roles)
+        if wanted != _current_grants_signature(user):
+            user.company_permissions = resolved.company_permissions
+            changed.append("permissions")
+        else:
+            resolved = None
+    user._prefetched_objects_cache = {}
+    if not changed:
+        return user
+    user.version += 1
+    user.save()
+    if resolved is not None:
+        user_permissions_write(user=user, permissions=resolved, replace=True)
+    audit_event_record(
+        company=company,
+        actor=actor,
+        action=AuditEvent.Action.USER_UPDATED,
+        target_type=TARGET_TYPE,
+        target_id=user.scim_id,
+        details={"fields": changed},
+        source_ip=source_ip,
+        origin=origin,
+    )
+    return user

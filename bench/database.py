@@ -1,7 +1,8 @@
 """The bench's throwaway databases: created, migrated and dropped by the harness.
 
-PostgreSQL (the default) gets databases named `braze_scim_bench*` on the
-server given by --postgres-url; SQLite files live in the run's temporary
+PostgreSQL (the default) gets databases named `braze_scim_bench*` (or
+`<--database-prefix>*`, which must contain "bench") on the server given by
+--postgres-url; SQLite files live in the run's temporary
 directory. Row counts for the correctness checks are read with plain SQL.
 """
 
@@ -65,8 +66,9 @@ def database_create(*, engine: str, name: str, server_url: str, workdir: Path) -
         path.unlink(missing_ok=True)
         database = BenchDatabase(url=f"sqlite:///{path}", engine="sqlite", name=str(path))
     else:
-        if not name.startswith("braze_scim_bench"):
-            raise ValueError("bench databases are named braze_scim_bench*")
+        # The harness drops what it creates: never let it near a database that is not a bench one.
+        if "bench" not in name:
+            raise ValueError(f"bench database names must contain 'bench': {name!r}")
         with psycopg.connect(postgres_database_url(server_url, "postgres"), autocommit=True) as admin:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))

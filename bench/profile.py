@@ -74,10 +74,11 @@ def main(argv: list[str] | None = None) -> int:
             case "B0":
                 return client.get("/healthz", HTTP_HOST="127.0.0.1")
             case "B1":
-                return client.get(f"/scim/v2/Users/{users[0][0]}", **headers)
+                return client.get("/scim/v2/ServiceProviderConfig", **headers)
             case "B2":
-                bad_token = {**headers, "HTTP_AUTHORIZATION": "Bearer scim_x"}
-                return client.get(f"/scim/v2/Users/{users[0][0]}", **bad_token)
+                # The same shape of bad token as the harness sends (prefix and length right, unknown).
+                bad_token = {**headers, "HTTP_AUTHORIZATION": "Bearer scim_" + "x" * 43}
+                return client.get("/scim/v2/ServiceProviderConfig", **bad_token)
             case "S1":
                 return client.get("/scim/v2/Users?filter=" + quote(f'userName eq "{email.upper()}"'), **headers)
             case "S2":

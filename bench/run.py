@@ -86,6 +86,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="postgres://postgres@127.0.0.1:5432/postgres",
         help="server on which the braze_scim_bench* databases are created and dropped",
     )
+    parser.add_argument(
+        "--database-prefix",
+        default=os.environ.get("BENCH_DATABASE_PREFIX", "braze_scim_bench"),
+        help="name of the large database; the 1,000-user one gets `_1k` appended. Must contain 'bench'. "
+        "Set it (or BENCH_DATABASE_PREFIX) so that two runs on one PostgreSQL server do not collide",
+    )
     parser.add_argument("--users", type=int, help="users in the large database (default 100,000; quick 10,000)")
     parser.add_argument("--small-users", type=int, default=1_000, help="users in the growth-ratio database")
     parser.add_argument("--rounds", type=int, help="measured rounds per scenario (default 3; quick 1)")
@@ -126,11 +132,11 @@ def main(argv: list[str] | None = None) -> int:
         try:
             progress(f"creating and migrating the {args.engine} bench databases")
             large = database_create(
-                engine=args.engine, name="braze_scim_bench", server_url=args.postgres_url, workdir=workdir
+                engine=args.engine, name=args.database_prefix, server_url=args.postgres_url, workdir=workdir
             )
             databases.append(large)
             small = database_create(
-                engine=args.engine, name="braze_scim_bench_1k", server_url=args.postgres_url, workdir=workdir
+                engine=args.engine, name=f"{args.database_prefix}_1k", server_url=args.postgres_url, workdir=workdir
             )
             databases.append(small)
             progress(f"seeding {args.users:,} users (bulk_create) and {args.small_users:,} users")

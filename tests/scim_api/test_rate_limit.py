@@ -72,3 +72,32 @@ def test_the_count_is_per_utc_day_and_kept_in_the_database(scim, seeded, setting
 def test_refused_callers_are_not_counted_against_the_company(scim, seeded, token):
     ScimCaller(token).get(USERS)
     assert not ScimRequestCount.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_only_the_counter_commits_asynchronously(seeded, provisioning_factory):
+    """Its own transaction skips the WAL flush wait; the setting never outlives it, nor applies inside another."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from settings_app.services.rate_limit import scim_request_count
+
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    provisioning, _ = provisioning_factory(seeded.company)
+
+    def synchronous_commit() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    with CaptureQueriesContext(connection) as queries:
+        assert scim_request_count(provisioning=provisioning).count == 1
+    [statement] = [query["sql"] for query in queries]
+    assert "set_config('synchronous_commit', 'off', true)" in statement
+    assert synchronous_commit() == "on"
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        assert scim_request_count(provisioning=provisioning).count == 2
+        assert "set_config" not in queries[0]["sql"]
+        assert synchronous_commit() == "on"
+    assert ScimRequestCount.objects.get(company=seeded.company).count == 2

@@ -19,7 +19,6 @@ from settings_app.services.users import (
     user_list,
     user_patch,
     user_update,
-    users_with_permissions,
 )
 
 
@@ -143,7 +142,6 @@ class UserCreateApi(_UserApi):
             source_ip=self.client.client_ip,
             origin=self.client.origin,
         )
-        [user] = users_with_permissions([user])
         location = self.resource_location("user-detail", user.scim_id)
         return self.user_response(user, status.HTTP_201_CREATED, Location=location)
 
@@ -197,7 +195,6 @@ class UserUpdateApi(_UserApi):
             origin=self.client.origin,
             precondition=if_match_precondition(request),
         )
-        [user] = users_with_permissions([user])
         return self.user_response(user)
 
 
@@ -218,7 +215,6 @@ class UserPatchApi(_UserApi):
             source_ip=self.client.client_ip,
             origin=self.client.origin,
         )
-        [user] = users_with_permissions([user])
         return self.user_response(user)
 
     def changes(self, user):

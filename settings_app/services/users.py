@@ -30,7 +30,7 @@ from settings_app.models import (
     WorkspaceAccess,
 )
 from settings_app.services.audit import Actor, audit_event_record
-from settings_app.services.user_permissions import user_permissions_resolve, user_permissions_write
+from settings_app.services.user_permissions import WrittenGrants, user_permissions_resolve, user_permissions_write
 
 USER_NAME_REQUIRED = "userName is required."
 USER_NAME_INVALID = "userName must be a valid email address: %(value)r."
@@ -89,6 +89,40 @@ def users_with_permissions(users: list[DashboardUser]) -> list[DashboardUser]:
         for user_role in user.user_roles.all():
             user_role.role.workspace_grants = list(grants_by_role.get(user_role.role_id, {}).values())
     return users
+
+
+def _remember_prefetched(user: DashboardUser, relation: str, rows: list) -> None:
+    """Leave `rows` where prefetch_related_objects would have (as Django's prefetch_one_level does)."""
+    if not hasattr(user, "_prefetched_objects_cache"):
+        user._prefetched_objects_cache = {}
+    user._prefetched_objects_cache.pop(relation, None)
+    queryset = getattr(user, relation).all()
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    user._prefetched_objects_cache[relation] = queryset
+
+
+def _with_written_grants(user: DashboardUser, written: WrittenGrants) -> DashboardUser:
+    """The user as `users_with_permissions` returns it, from the grants just written rather than read back.
+
+    The written rows carry their workspaces, permission sets, teams and roles;
+    only what the roles grant is read (one query, when the user has roles).
+    """
+    grants_by_role: dict[int, list[RoleGrant]] = {}
+    if written.user_roles:
+        role_grants = (
+            RoleGrant.objects.filter(role__in=[user_role.role_id for user_role in written.user_roles])
+            .select_related("workspace", "permission_set")
+            .order_by("id")
+        )
+        for grant in role_grants:
+            grants_by_role.setdefault(grant.role_id, []).append(grant)
+    for user_role in written.user_roles:
+        user_role.role.workspace_grants = grants_by_role.get(user_role.role_id, [])
+    _remember_prefetched(user, "workspace_access", written.workspace_access)
+    _remember_prefetched(user, "team_access", written.team_access)
+    _remember_prefetched(user, "user_roles", written.user_roles)
+    return user
 
 
 def user_get(*, company: Company, scim_id: str) -> DashboardUser | None:
@@ -215,7 +249,8 @@ def user_create(
     names a Braze department sets `department`, any other is kept as sent.
     `permissions` is Braze's permissions object; without workspaces the user
     gets `default_workspace` with no permissions. The user cannot log in with
-    a password (provisioned users sign in through the IdP).
+    a password (provisioned users sign in through the IdP). The user is
+    returned with its grants loaded, as `users_with_permissions` leaves it.
     """
     user = DashboardUser(
         email=_user_name(user_name),
@@ -237,7 +272,7 @@ def user_create(
             user.save()
     except IntegrityError as exc:
         raise UserAlreadyExists from exc
-    user_permissions_write(user=user, permissions=resolved, replace=False)
+    _with_written_grants(user, user_permissions_write(user=user, permissions=resolved, replace=False))
     audit_event_record(
         company=company,
         actor=actor,
@@ -278,6 +313,8 @@ def user_update(
     replaces all of the user's grants. Raises UserNotFound or ValidationError;
     either way nothing is changed. `precondition(user)` runs on the locked row
     before any change and may raise to refuse the update (an HTTP If-Match).
+    The user is returned with its grants loaded, as `users_with_permissions`
+    leaves it.
     """
     user = DashboardUser.objects.select_for_update().filter(company=company, scim_id=scim_id).first()
     if user is None:
@@ -313,7 +350,9 @@ def user_update(
     user.version += 1
     user.save()
     if resolved is not None:
-        user_permissions_write(user=user, permissions=resolved, replace=True)
+        _with_written_grants(user, user_permissions_write(user=user, permissions=resolved, replace=True))
+    else:
+        users_with_permissions([user])
     audit_event_record(
         company=company,
         actor=actor,
@@ -426,8 +465,8 @@ def user_patch(
     changed attribute names. Raises UserNotFound or ValidationError (code
     "mutability" for userName); either way nothing is written.
 
-    The returned user's grant cache is cleared: reload it with
-    `users_with_permissions` before rendering.
+    The user is returned with its grants loaded, as `users_with_permissions`
+    leaves it: the ones it had, or the ones just written.
     """
     user = DashboardUser.objects.select_for_update().filter(company=company, scim_id=scim_id).first()
     if user is None:
@@ -474,13 +513,12 @@ def user_patch(
             changed.append("permissions")
         else:
             resolved = None
-    user._prefetched_objects_cache = {}
     if not changed:
         return user
     user.version += 1
     user.save()
     if resolved is not None:
-        user_permissions_write(user=user, permissions=resolved, replace=True)
+        _with_written_grants(user, user_permissions_write(user=user, permissions=resolved, replace=True))
     audit_event_record(
         company=company,
         actor=actor,

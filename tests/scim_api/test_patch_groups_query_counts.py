@@ -26,8 +26,8 @@ PATCH_GROUP_MEMBERS = GATE + WRITE + 2 + 1 + 1 + 2 + 1 + 1 + 1 + 1
 PUT_GROUP = PATCH_GROUP_MEMBERS + 1  # and a rename: the name-taken check
 # role FOR UPDATE + member versions + cascade DELETEs (grants, memberships, role) + audit
 DELETE_GROUP = GATE + WRITE + 1 + 1 + 3 + 1
-# user FOR UPDATE + grants + UPDATE + audit, then the grants again for the response
-PATCH_USER = GATE + WRITE + 1 + LOAD_USER_GRANTS + 1 + 1 + LOAD_USER_GRANTS
+# user FOR UPDATE + grants + UPDATE + audit; the response is rendered from the grants already loaded
+PATCH_USER = GATE + WRITE + 1 + LOAD_USER_GRANTS + 1 + 1
 
 
 @pytest.fixture

@@ -24,13 +24,15 @@ GET_QUERIES = GATE + LOAD_USER  # 7
 SEARCH_QUERIES = GATE + 2 + 4  # count + page + grants of the page: 8
 LIST_QUERIES = SEARCH_QUERIES  # 8
 # A write: the gate, SAVEPOINT/RELEASE of the transaction (and of the INSERT's own
-# savepoint on create), the statements, the audit INSERT, then loading the grants (4).
-POST_MINIMAL_QUERIES = GATE + 4 + 2 + 1 + 4  # user + default-workspace access: 13
-# + 4 lookups, team and role INSERTs, and the roles' version bump (they are Groups with new members): 20
-POST_FULL_QUERIES = POST_MINIMAL_QUERIES + 4 + 2 + 1
-PUT_NO_PERMISSIONS_QUERIES = GATE + 2 + 2 + 1 + 4  # SELECT FOR UPDATE + UPDATE: 11
-# + lookups, the roles' version bump, 3 DELETEs, 3 INSERTs: 22
-PUT_FULL_QUERIES = PUT_NO_PERMISSIONS_QUERIES + 4 + 1 + 3 + 3
+# savepoint on create), the statements, the audit INSERT. The response is rendered
+# from the grants just written; only what the user's roles grant is read (1, with roles).
+POST_MINIMAL_QUERIES = GATE + 4 + 2 + 1  # user + default-workspace access: 9
+# + 4 lookups, team and role INSERTs, the roles' version bump (they are Groups with new members)
+# and the roles' grants: 17
+POST_FULL_QUERIES = POST_MINIMAL_QUERIES + 4 + 2 + 1 + 1
+PUT_NO_PERMISSIONS_QUERIES = GATE + 2 + 2 + 1 + 4  # SELECT FOR UPDATE + UPDATE, grants loaded: 11
+# + lookups, the roles' version bump, 3 DELETEs, 3 INSERTs, the roles' grants, not the 4 grant loads: 19
+PUT_FULL_QUERIES = PUT_NO_PERMISSIONS_QUERIES - 4 + 4 + 1 + 3 + 3 + 1
 DELETE_QUERIES = GATE + 2 + 1 + 7 + 1  # SELECT + cascade DELETEs (admin log, m2m x2, grants x3, user): 13
 
 

@@ -50,13 +50,10 @@ def members_wanted(query: ListQuery) -> bool:
 def group_json(view: ScimApiView, role, query: ListQuery) -> dict:
     """The group's resource, with the query's `attributes` / `excludedAttributes` applied."""
 
-    def user_location(scim_id: str) -> str:
-        return view.resource_location("user-detail", scim_id)
-
     resource = group_resource(
         role,
         location=view.resource_location("group-detail", role.public_id),
-        user_location=user_location if members_wanted(query) else None,
+        user_location=view.resource_locator("user-detail") if members_wanted(query) else None,
     )
     return project(resource, attributes=query.attributes, excluded=query.excluded_attributes, core_schema=GROUP_SCHEMA)
 

@@ -2,8 +2,9 @@
 
 The user must come from `settings_app.services.users.users_with_permissions`
 (or a selector built on it), which loads every grant in a fixed number of
-queries, or from a user write service, which returns it in the same state. A ModelSerializer would cost several times more per object, and the
-SCIM schema is not the model anyway.
+queries, or from a user write service, which returns it in the same state.
+A ModelSerializer would cost several times more per object, and the SCIM
+schema is not the model anyway.
 """
 
 import datetime

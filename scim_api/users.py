@@ -62,9 +62,10 @@ def enterprise_department_from(body) -> str | None:
     return value
 
 
-def user_json(view: ScimApiView, user, query: ListQuery) -> dict:
+def user_json(view: ScimApiView, user, query: ListQuery, location: str | None = None) -> dict:
     """The user's resource, with the query's `attributes` / `excludedAttributes` applied."""
-    resource = user_resource(user, location=view.resource_location("user-detail", user.scim_id))
+    location = location or view.resource_location("user-detail", user.scim_id)
+    resource = user_resource(user, location=location)
     return project(resource, attributes=query.attributes, excluded=query.excluded_attributes, core_schema=USER_SCHEMA)
 
 
@@ -75,7 +76,8 @@ def users_page(
     users, total = user_list(
         company=view.client.company, condition=condition, offset=offset, limit=limit, order_by=order_by
     )
-    return [user_json(view, user, query) for user in users], total
+    location = view.resource_locator("user-detail")
+    return [user_json(view, user, query, location(user.scim_id)) for user in users], total
 
 
 class _UserApi(ScimApiView):

@@ -1,5 +1,8 @@
 """What every SCIM endpoint shares: ScimApiView, method routing, and the catch-all 404."""
 
+from collections.abc import Callable
+from urllib.parse import quote
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
@@ -12,6 +15,9 @@ from scim_api.authentication import ScimClient, ScimTokenAuthentication
 from scim_api.errors import ENDPOINT_NOT_FOUND, METHOD_NOT_ALLOWED, scim_error_response, scim_exception_handler
 from scim_api.media import ScimContentNegotiation, ScimJSONParser, ScimJSONRenderer
 from scim_api.throttling import ScimDailyRateThrottle
+
+# What Django's reverse() leaves unquoted in a path (RFC 3986 sub-delims and "/~:@").
+URL_PATH_SAFE = "!$&'()*+,;=/~:@"
 
 
 class ScimApiView(APIView):
@@ -47,6 +53,15 @@ class ScimApiView(APIView):
     def resource_location(self, resource_url_name: str, resource_id: str) -> str:
         """meta.location / Location: SCIM_BASE_URL when configured, else built from the request."""
         return self.absolute_url(reverse(f"scim_api:{resource_url_name}", kwargs={"resource_id": resource_id}))
+
+    def resource_locator(self, resource_url_name: str) -> Callable[[str], str]:
+        """`resource_location` for many ids of one kind (a list page has up to 500): the URL is reversed once.
+
+        The ids are ours (hex and dashes), for which reverse() would produce exactly this.
+        """
+        marker = "resource-id-marker"
+        prefix, suffix = self.resource_location(resource_url_name, marker).split(marker)
+        return lambda resource_id: f"{prefix}{quote(resource_id, safe=URL_PATH_SAFE)}{suffix}"
 
     def absolute_url(self, path: str) -> str:
         """The absolute URL of a path under /scim/v2/: on SCIM_BASE_URL when configured, else this host."""

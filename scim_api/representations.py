@@ -1,8 +1,9 @@
 """Dashboard users as SCIM JSON: plain functions over loaded objects, no queries.
 
 The user must come from `settings_app.services.users.users_with_permissions`
-(or a selector built on it), which loads every grant in a fixed number of
-queries, or from a user write service, which returns it in the same state.
+(or a selector built on it), which loads every grant into `user.grants` in a
+fixed number of queries, or from a user write service, which returns it in
+the same state.
 A ModelSerializer would cost several times more per object, and the SCIM
 schema is not the model anyway.
 """
@@ -54,13 +55,14 @@ def _workspace_entry(grant: WorkspaceAccess | RoleGrant) -> dict:
 
 def user_permissions(user: DashboardUser) -> dict:
     """Braze's permissions object, with every id filled in."""
+    grants = user.grants
     teams_by_workspace: dict[int, list[dict]] = {}
-    for access in user.team_access.all():
+    for access in grants.team_access:
         teams_by_workspace.setdefault(access.team.workspace_id, []).append(
             {"teamId": access.team.public_id, "teamName": access.team.name, "teamPermissions": list(access.permissions)}
         )
     app_groups = []
-    for access in user.workspace_access.all():
+    for access in grants.workspace_access:
         entry = _workspace_entry(access)
         teams = teams_by_workspace.pop(access.workspace_id, [])
         # An empty list is left out (RFC 7643 §2.5: it equals an unassigned attribute), which keeps
@@ -69,7 +71,7 @@ def user_permissions(user: DashboardUser) -> dict:
             entry["team"] = teams
         app_groups.append(entry)
     # Team grants in a workspace the user has no direct access to (possible from the dashboard).
-    for access in user.team_access.all():
+    for access in grants.team_access:
         teams = teams_by_workspace.pop(access.team.workspace_id, None)
         if teams is not None:
             workspace = access.team.workspace
@@ -82,7 +84,7 @@ def user_permissions(user: DashboardUser) -> dict:
                 }
             )
     roles = []
-    for user_role in user.user_roles.all():
+    for user_role in grants.user_roles:
         role = {"roleName": user_role.role.name, "roleId": user_role.role.public_id}
         if user_role.role.workspace_grants:  # a role the IdP created grants nothing until an admin says so
             role["appGroup"] = [_workspace_entry(grant) for grant in user_role.role.workspace_grants]

@@ -279,15 +279,15 @@ def user_permissions_resolve(*, company: Company, default_workspace: Workspace, 
 
 
 @dataclass(frozen=True)
-class WrittenGrants:
-    """The rows `user_permissions_write` inserted (primary keys set), in insertion order."""
+class UserGrants:
+    """A user's grant rows, in id order: as `users_with_permissions` loads them, or as just written."""
 
     workspace_access: list[WorkspaceAccess]
     team_access: list[TeamAccess]
     user_roles: list[UserRole]
 
 
-def user_permissions_write(*, user: DashboardUser, permissions: ResolvedPermissions, replace: bool) -> WrittenGrants:
+def user_permissions_write(*, user: DashboardUser, permissions: ResolvedPermissions, replace: bool) -> UserGrants:
     """Store the workspace, team and role grants (the caller saves company_permissions on the user).
 
     With `replace`, the user's previous grants are removed first. Runs inside
@@ -321,4 +321,4 @@ def user_permissions_write(*, user: DashboardUser, permissions: ResolvedPermissi
     user_roles = []
     if permissions.roles:
         user_roles = UserRole.objects.bulk_create(UserRole(user=user, role=role) for role in permissions.roles)
-    return WrittenGrants(workspace_access, team_access, user_roles)
+    return UserGrants(workspace_access, team_access, user_roles)

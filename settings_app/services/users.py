@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Q
 
 from settings_app.identifiers import name_key
 from settings_app.models import (
@@ -30,7 +30,7 @@ from settings_app.models import (
     WorkspaceAccess,
 )
 from settings_app.services.audit import Actor, audit_event_record
-from settings_app.services.user_permissions import WrittenGrants, user_permissions_resolve, user_permissions_write
+from settings_app.services.user_permissions import UserGrants, user_permissions_resolve, user_permissions_write
 
 USER_NAME_REQUIRED = "userName is required."
 USER_NAME_INVALID = "userName must be a valid email address: %(value)r."
@@ -58,70 +58,57 @@ class UserNotFound(Exception):
 
 # --- reading ------------------------------------------------------------------
 
-_GRANT_PREFETCHES = (
-    Prefetch("workspace_access", queryset=WorkspaceAccess.objects.select_related("workspace", "permission_set")),
-    Prefetch("team_access", queryset=TeamAccess.objects.select_related("team__workspace")),
-    Prefetch("user_roles", queryset=UserRole.objects.select_related("role")),
-)
+
+def _role_grants(user_roles: list[UserRole], role_grants) -> None:
+    """Set `user_role.role.workspace_grants`: what each role grants, oldest grant first."""
+    grants_by_role: dict[int, dict[int, RoleGrant]] = {}
+    for grant in role_grants.select_related("workspace", "permission_set").order_by("id"):
+        grants_by_role.setdefault(grant.role_id, {})[grant.pk] = grant
+    for user_role in user_roles:
+        user_role.role.workspace_grants = list(grants_by_role.get(user_role.role_id, {}).values())
 
 
 def users_with_permissions(users: list[DashboardUser]) -> list[DashboardUser]:
     """Load the grants of `users` in four queries, however many users and grants there are.
 
-    Afterwards `user.workspace_access.all()`, `team_access.all()` and
-    `user_roles.all()` cost nothing, and each `user_role.role.workspace_grants`
-    lists the role's RoleGrants (workspace and permission set selected). The
-    role grants are fetched through a join rather than a nested prefetch, which
-    would skip its query for users without roles and make the count vary.
+    Afterwards `user.grants` holds the user's workspace access (workspace and
+    permission set selected), team access (team and its workspace) and roles,
+    each in id order, and each `user_role.role.workspace_grants` lists the
+    role's RoleGrants (workspace and permission set selected). The role grants
+    are fetched through a join on the users rather than per role, so that the
+    count does not depend on whether anyone holds a role.
+
+    Plain lists rather than prefetch_related_objects: the related-manager
+    caches cost a queryset clone per user and relation, which was a third of
+    the time of a 100-user page.
     """
     if not users:
         return users
-    prefetch_related_objects(users, *_GRANT_PREFETCHES)
-    grants_by_role: dict[int, dict[int, RoleGrant]] = {}
-    role_grants = (
-        RoleGrant.objects.filter(role__user_roles__user__in=users)
-        .select_related("workspace", "permission_set")
-        .order_by("id")
-    )
-    for grant in role_grants:
-        grants_by_role.setdefault(grant.role_id, {})[grant.pk] = grant
+    user_ids = [user.pk for user in users]
+    grants = {user.pk: UserGrants([], [], []) for user in users}
+    for access in WorkspaceAccess.objects.filter(user__in=user_ids).select_related("workspace", "permission_set"):
+        grants[access.user_id].workspace_access.append(access)
+    for access in TeamAccess.objects.filter(user__in=user_ids).select_related("team__workspace"):
+        grants[access.user_id].team_access.append(access)
+    user_roles = list(UserRole.objects.filter(user__in=user_ids).select_related("role"))
+    for user_role in user_roles:
+        grants[user_role.user_id].user_roles.append(user_role)
+    _role_grants(user_roles, RoleGrant.objects.filter(role__user_roles__user__in=user_ids))
     for user in users:
-        for user_role in user.user_roles.all():
-            user_role.role.workspace_grants = list(grants_by_role.get(user_role.role_id, {}).values())
+        user.grants = grants[user.pk]
     return users
 
 
-def _remember_prefetched(user: DashboardUser, relation: str, rows: list) -> None:
-    """Leave `rows` where prefetch_related_objects would have (as Django's prefetch_one_level does)."""
-    if not hasattr(user, "_prefetched_objects_cache"):
-        user._prefetched_objects_cache = {}
-    user._prefetched_objects_cache.pop(relation, None)
-    queryset = getattr(user, relation).all()
-    queryset._result_cache = list(rows)
-    queryset._prefetch_done = True
-    user._prefetched_objects_cache[relation] = queryset
-
-
-def _with_written_grants(user: DashboardUser, written: WrittenGrants) -> DashboardUser:
+def _with_written_grants(user: DashboardUser, written: UserGrants) -> DashboardUser:
     """The user as `users_with_permissions` returns it, from the grants just written rather than read back.
 
     The written rows carry their workspaces, permission sets, teams and roles;
     only what the roles grant is read (one query, when the user has roles).
     """
-    grants_by_role: dict[int, list[RoleGrant]] = {}
     if written.user_roles:
-        role_grants = (
-            RoleGrant.objects.filter(role__in=[user_role.role_id for user_role in written.user_roles])
-            .select_related("workspace", "permission_set")
-            .order_by("id")
-        )
-        for grant in role_grants:
-            grants_by_role.setdefault(grant.role_id, []).append(grant)
-    for user_role in written.user_roles:
-        user_role.role.workspace_grants = grants_by_role.get(user_role.role_id, [])
-    _remember_prefetched(user, "workspace_access", written.workspace_access)
-    _remember_prefetched(user, "team_access", written.team_access)
-    _remember_prefetched(user, "user_roles", written.user_roles)
+        roles = [user_role.role_id for user_role in written.user_roles]
+        _role_grants(written.user_roles, RoleGrant.objects.filter(role__in=roles))
+    user.grants = written
     return user
 
 
@@ -443,9 +430,9 @@ def _grants_signature(
 def _current_grants_signature(user: DashboardUser) -> tuple:
     return _grants_signature(
         user.company_permissions,
-        user.workspace_access.all(),
-        user.team_access.all(),
-        [user_role.role for user_role in user.user_roles.all()],
+        user.grants.workspace_access,
+        user.grants.team_access,
+        [user_role.role for user_role in user.grants.user_roles],
     )
 
 

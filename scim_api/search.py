@@ -26,7 +26,7 @@ class SearchableType:
 
     `page(view, query, condition=, offset=, limit=, order_by=)` returns
     (resources as JSON, total matching) and runs a fixed number of queries
-    (one COUNT when `limit` is 0).
+    however many rows match (one COUNT when `limit` is 0).
     """
 
     name: str

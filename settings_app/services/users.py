@@ -126,22 +126,28 @@ def user_list(
     limit: int = 100,
     order_by: tuple[str, ...] = ("pk",),
 ) -> tuple[list[DashboardUser], int]:
-    """One page of the company's users and the total that match, in two queries plus the grants of the page.
+    """One page of the company's users and the total that match, in one or two queries plus the page's grants.
 
     `order_by` should end with the primary key so that pages never overlap or
     skip a row; the default is oldest first. The page is picked by id in a
     subquery, so skipping `offset` rows walks an index (an index-only scan of
     (company, id) for the default order on PostgreSQL) instead of reading and
     discarding every skipped user's row; only the page's rows are read.
+
+    The page is read first: when it is not full, the matches end on it and the
+    total is `offset` + its length, so the COUNT runs only for a full page, an
+    empty page past the end, or `limit` 0. (A filter on userName, the call
+    IdPs make before every create, is then one query.)
     """
     users = DashboardUser.objects.filter(company=company)
     if condition is not None:
         users = users.filter(condition)
-    total = users.count()
     page = []
-    if limit > 0 and offset < total:
+    if limit > 0:
         page_ids = users.order_by(*order_by).values("pk")[offset : offset + limit]
         page = list(DashboardUser.objects.filter(pk__in=page_ids).order_by(*order_by))
+    matches_end_here = 0 < len(page) < limit or (limit > 0 and not page and offset == 0)
+    total = offset + len(page) if matches_end_here else users.count()
     return users_with_permissions(page), total
 
 

@@ -21,8 +21,10 @@ LOAD_USER = 5  # user + workspace access + team access + roles + role grants
 
 # Measured numbers, pinned.
 GET_QUERIES = GATE + LOAD_USER  # 7
-SEARCH_QUERIES = GATE + 2 + 4  # count + page + grants of the page: 8
-LIST_QUERIES = SEARCH_QUERIES  # 8
+# A page that is not full ends the matches, so its total needs no COUNT.
+LAST_PAGE_QUERIES = GATE + 1 + 4  # page + grants of the page: 7
+FULL_PAGE_QUERIES = GATE + 1 + 1 + 4  # page + COUNT + grants of the page: 8
+SEARCH_QUERIES = LAST_PAGE_QUERIES  # userName eq: one user, or none
 # A write: the gate, SAVEPOINT/RELEASE of the transaction (and of the INSERT's own
 # savepoint on create), the statements, the audit INSERT. The response is rendered
 # from the grants just written; only what the user's roles grant is read (1, with roles).
@@ -75,9 +77,11 @@ def test_search(scim, users, email, django_assert_num_queries):
     assert response.json()["totalResults"] == 1
 
 
-@pytest.mark.parametrize("count", [1, 3, 100])
-def test_list(scim, users, count, django_assert_num_queries):
-    with django_assert_num_queries(LIST_QUERIES):
+@pytest.mark.parametrize(
+    ("count", "queries"), [(1, FULL_PAGE_QUERIES), (3, FULL_PAGE_QUERIES), (100, LAST_PAGE_QUERIES)]
+)
+def test_list(scim, users, count, queries, django_assert_num_queries):
+    with django_assert_num_queries(queries):
         response = scim.get(USERS, data={"count": count})
     assert response.json()["itemsPerPage"] == min(count, response.json()["totalResults"])
 
@@ -120,29 +124,40 @@ def test_refused_request_costs_one_query(scim, users, django_assert_num_queries)
         assert ScimCaller(None).get(USERS).status_code == 401
 
 
+EMAILS_OR_NAME_FILTER = (
+    'emails[type eq "work" and value co "@test"] or (name.familyName sw "U" and not (active eq false))'
+)
+
+
 @pytest.mark.parametrize(
-    "params",
+    ("params", "queries"),
     [
-        {"filter": 'emails[type eq "work" and value co "@test"] or (name.familyName sw "U" and not (active eq false))'},
-        {"filter": "externalId pr or department pr", "sortBy": "name.familyName", "sortOrder": "descending"},
-        {"sortBy": "userName", "attributes": "userName,permissions", "count": 2},
+        (
+            {"filter": EMAILS_OR_NAME_FILTER},
+            LAST_PAGE_QUERIES,
+        ),
+        (
+            {"filter": "externalId pr or department pr", "sortBy": "name.familyName", "sortOrder": "descending"},
+            LAST_PAGE_QUERIES,
+        ),
+        ({"sortBy": "userName", "attributes": "userName,permissions", "count": 2}, FULL_PAGE_QUERIES),
     ],
 )
-def test_filtered_sorted_projected_list(scim, users, params, django_assert_num_queries):
-    with django_assert_num_queries(LIST_QUERIES):
+def test_filtered_sorted_projected_list(scim, users, params, queries, django_assert_num_queries):
+    with django_assert_num_queries(queries):
         assert scim.get(USERS, data=params).status_code == 200
 
 
 def test_users_search(scim, users, django_assert_num_queries):
     body = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "filter": 'userName co "@test"'}
-    with django_assert_num_queries(LIST_QUERIES):
+    with django_assert_num_queries(LAST_PAGE_QUERIES):
         assert scim.post(f"{USERS}/.search", body).json()["totalResults"] == 5
 
 
 def test_root_search(scim, users, django_assert_num_queries):
     body = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "count": 3}
     # A list of users, plus the COUNT of groups (the page is full of users, so no group is loaded).
-    with django_assert_num_queries(LIST_QUERIES + 1):
+    with django_assert_num_queries(FULL_PAGE_QUERIES + 1):
         assert scim.post("/scim/v2/.search", body).json()["itemsPerPage"] == 3
 
 
@@ -150,3 +165,26 @@ def test_root_search(scim, users, django_assert_num_queries):
 def test_discovery(scim, users, path, django_assert_num_queries):
     with django_assert_num_queries(GATE):
         assert scim.get(f"/scim/v2/{path}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("start_index", "count", "queries", "total", "items"),
+    [
+        (4, 100, LAST_PAGE_QUERIES, 5, 2),  # the last page: its length gives the total
+        (5, 1, FULL_PAGE_QUERIES, 5, 1),  # full, though nothing follows: COUNT
+        (9, 10, GATE + 1 + 1, 5, 0),  # past the end: an empty page, then COUNT; no grants to load
+        (1, 0, GATE + 1, 5, 0),  # count=0: COUNT only
+    ],
+)
+def test_paging_totals_with_and_without_count(
+    scim, users, start_index, count, queries, total, items, django_assert_num_queries
+):
+    with django_assert_num_queries(queries):
+        body = scim.get(USERS, data={"startIndex": start_index, "count": count}).json()
+    assert (body["totalResults"], body["itemsPerPage"], body["startIndex"]) == (total, items, start_index)
+
+
+def test_an_unmatched_filter_is_one_query(scim, users, django_assert_num_queries):
+    with django_assert_num_queries(GATE + 1):
+        body = scim.get(USERS, data={"filter": 'userName eq "nobody@test.com"'}).json()
+    assert (body["totalResults"], body["Resources"]) == (0, [])

@@ -6,13 +6,14 @@ random and long, so a slow password hash adds nothing but cost on every
 request (PBKDF2 would spend ~0.6 s of CPU per call).
 """
 
+import functools
 import hashlib
 import secrets
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
-from settings_app.models import AuditEvent, ScimProvisioning
+from settings_app.models import AuditEvent, Company, ScimProvisioning, Workspace
 from settings_app.services.audit import Actor, audit_event_record
 
 TOKEN_PREFIX = "scim_"
@@ -32,19 +33,68 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+# The gate's lookup joins these, in this order; see provisioning_for_token.
+_GATE_MODELS = (ScimProvisioning, Company, Workspace)
+
+
+@functools.cache
+def _gate_statement(vendor: str) -> str:
+    """`SELECT <every column of the three> FROM provisioning JOIN company JOIN workspace WHERE token_digest = %s`."""
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    provisioning, company, workspace = (quote(model._meta.db_table) for model in _GATE_MODELS)
+    columns = ", ".join(
+        f"{quote(model._meta.db_table)}.{quote(field.column)}"
+        for model in _GATE_MODELS
+        for field in model._meta.concrete_fields
+    )
+    return (
+        f"SELECT {columns} FROM {provisioning} "  # noqa: S608 (table and column names, not data)
+        f"JOIN {company} ON {company}.{quote('id')} = {provisioning}.{quote('company_id')} "
+        f"JOIN {workspace} ON {workspace}.{quote('id')} = {provisioning}.{quote('default_workspace_id')} "
+        f"WHERE {provisioning}.{quote('token_digest')} = %s"
+    )
+
+
+def _model_from_row(connection, model, values: list):
+    """An instance as the ORM would load it: the backend's and the fields' converters applied."""
+    fields = model._meta.concrete_fields
+    for index, field in enumerate(fields):
+        column = field.get_col(model._meta.db_table)
+        for converter in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+            values[index] = converter(values[index], column, connection)
+    return model.from_db(connection.alias, [field.attname for field in fields], values)
+
+
 def provisioning_for_token(token: str) -> ScimProvisioning | None:
-    """The provisioning whose current token this is, or None.
+    """The provisioning whose current token this is, with its company and default workspace; or None.
 
     The digest is looked up through a unique index; comparing digests of a
     256-bit secret leaks nothing useful through timing.
+
+    Every SCIM request, refused or not, runs this lookup first, so it is one
+    fixed statement rather than a queryset: building the equivalent
+    `select_related("company", "default_workspace")` query cost the ORM about
+    0.4 ms of CPU per request, more than the rest of a 401. The objects are
+    the ones the ORM would build (tests compare them).
     """
     if not token.startswith(TOKEN_PREFIX):
         return None
-    return (
-        ScimProvisioning.objects.select_related("company", "default_workspace")
-        .filter(token_digest=token_digest(token))
-        .first()
-    )
+    connection = connections[DEFAULT_DB_ALIAS]
+    with connection.cursor() as cursor:
+        cursor.execute(_gate_statement(connection.vendor), [token_digest(token)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    instances = []
+    for model in _GATE_MODELS:
+        width = len(model._meta.concrete_fields)
+        instances.append(_model_from_row(connection, model, values[:width]))
+        values = values[width:]
+    provisioning, company, workspace = instances
+    provisioning.company = company
+    provisioning.default_workspace = workspace
+    return provisioning
 
 
 @transaction.atomic

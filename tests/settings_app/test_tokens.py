@@ -66,3 +66,41 @@ def test_audit_events_never_contain_the_token(company, provisioning_factory):
     for event in AuditEvent.objects.all().values():
         text = repr(event)
         assert token not in text and token2 not in text
+
+
+def _field_values(instance):
+    return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
+
+
+def test_the_lookup_builds_what_the_orm_would_in_one_query(
+    company, company_factory, provisioning_factory, django_assert_num_queries
+):
+    provisioning_factory(company_factory())  # another company's row to skip
+    provisioning, token = provisioning_factory(company, ip_allowlist="10.0.0.0/8")
+    ScimProvisioning.objects.filter(pk=provisioning.pk).update(rate_limit_per_day=7)
+    expected = ScimProvisioning.objects.select_related("company", "default_workspace").get(pk=provisioning.pk)
+
+    with django_assert_num_queries(1):
+        found = provisioning_for_token(token)
+        # Company and default workspace came with it: no further query.
+        loaded = (found.company.name, found.default_workspace.name)
+    assert loaded == (company.name, expected.default_workspace.name)
+    for mine, orms in (
+        (found, expected),
+        (found.company, expected.company),
+        (found.default_workspace, expected.default_workspace),
+    ):
+        assert type(mine) is type(orms)
+        assert _field_values(mine) == _field_values(orms)
+        assert mine._state.adding is False and mine._state.db == orms._state.db
+    assert found.token_generated_at.tzinfo is not None and found.company.created_at.tzinfo is not None
+
+
+def test_an_unknown_or_revoked_token_finds_nothing(company, provisioning_factory, django_assert_num_queries):
+    provisioning, token = provisioning_factory(company)
+    with django_assert_num_queries(1):
+        assert provisioning_for_token(TOKEN_PREFIX + "x" * 43) is None
+    scim_token_issue(provisioning=provisioning, actor=Actor.cli())
+    assert provisioning_for_token(token) is None
+    with django_assert_num_queries(0):
+        assert provisioning_for_token("not-a-scim-token") is None

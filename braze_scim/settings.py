@@ -87,6 +87,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # The database the test run creates (Django's default: "test_" + NAME).
+    if env.str("DATABASE_TEST_NAME", default=""):
+        DATABASES["default"]["TEST"] = {"NAME": env.str("DATABASE_TEST_NAME")}
+    # A database that does not answer fails the request (a SCIM 503) after this many
+    # seconds instead of holding a worker until the operating system gives up.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "settings_app.DashboardUser"
@@ -159,6 +167,10 @@ SCIM_RATE_LIMIT_PER_DAY = env.int("SCIM_RATE_LIMIT_PER_DAY", default=5000)
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 # The endpoint shown on the settings page; empty means "built from the request".
 SCIM_BASE_URL = env.str("SCIM_BASE_URL", default="")
+# Largest SCIM request body accepted; a larger one is refused with 413 before it is read.
+SCIM_MAX_BODY_BYTES = env.int("SCIM_MAX_BODY_BYTES", default=1024 * 1024)
+# Retry-After (seconds) on the 503 a SCIM request gets while the database is unavailable.
+SCIM_DATABASE_RETRY_AFTER_SECONDS = env.int("SCIM_DATABASE_RETRY_AFTER_SECONDS", default=30)
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from scim_api.errors import INVALID_FILTER, RESOURCE_NOT_FOUND, UNPARSABLE, ScimError
+from scim_api.fields import ScimBooleanField, ScimStringField
 from scim_api.filters import InvalidFilter, user_filter_parse
 from scim_api.pagination import page_from_query
 from scim_api.representations import list_response, user_resource, user_version
@@ -19,8 +20,8 @@ from settings_app.services.users import (
 
 
 class ScimNameSerializer(serializers.Serializer):
-    givenName = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
-    familyName = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+    givenName = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+    familyName = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
 
 
 class _UserApi(ScimApiView):
@@ -52,11 +53,11 @@ class UserCreateApi(_UserApi):
     """POST /Users: 201 with the user and its Location; 409 when the email is taken."""
 
     class InputSerializer(serializers.Serializer):
-        userName = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+        userName = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
         name = ScimNameSerializer(required=False, allow_null=True)
-        department = serializers.CharField(required=False, allow_null=True, allow_blank=True)
-        externalId = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
-        active = serializers.BooleanField(required=False, allow_null=True)
+        department = ScimStringField(required=False, allow_null=True, allow_blank=True)
+        externalId = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+        active = ScimBooleanField(required=False, allow_null=True)
         permissions = serializers.DictField(required=False, allow_null=True)
 
     def post(self, request):
@@ -101,11 +102,11 @@ class UserUpdateApi(_UserApi):
     """
 
     class InputSerializer(serializers.Serializer):
-        userName = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+        userName = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
         name = ScimNameSerializer(required=False, allow_null=True)
-        department = serializers.CharField(required=False, allow_null=True, allow_blank=True)
-        externalId = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
-        active = serializers.BooleanField(required=False, allow_null=True)
+        department = ScimStringField(required=False, allow_null=True, allow_blank=True)
+        externalId = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+        active = ScimBooleanField(required=False, allow_null=True)
         permissions = serializers.DictField(required=False, allow_null=True)
 
     def put(self, request, resource_id):

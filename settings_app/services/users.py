@@ -9,12 +9,14 @@ Reads load a user's grants with a fixed number of queries, whatever the user
 holds: see `users_with_permissions`.
 """
 
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q, prefetch_related_objects
 
-from settings_app.identifiers import name_key
+from settings_app.identifiers import is_scim_id, name_key
 from settings_app.models import (
     AuditEvent,
     Company,
@@ -34,6 +36,7 @@ USER_NAME_INVALID = "userName must be a valid email address: %(value)r."
 USER_NAME_IMMUTABLE = "userName cannot be changed."
 NAME_REQUIRED = "%(field)s is required."
 TEXT_TOO_LONG = "%(field)s must be at most %(max)d characters."
+CONTROL_CHARACTERS = "%(field)s must not contain control characters."
 DEPARTMENT_UNKNOWN = "Unknown department: %(value)r. Use one of: %(choices)s."
 
 _email_validator = EmailValidator()
@@ -89,6 +92,8 @@ def users_with_permissions(users: list[DashboardUser]) -> list[DashboardUser]:
 
 def user_get(*, company: Company, scim_id: str) -> DashboardUser | None:
     """The company's user with this SCIM id, grants loaded; None if there is none."""
+    if not is_scim_id(scim_id):
+        return None
     user = DashboardUser.objects.filter(company=company, scim_id=scim_id).first()
     return users_with_permissions([user])[0] if user is not None else None
 
@@ -107,14 +112,31 @@ def user_list(
 
 # --- validating ---------------------------------------------------------------
 
+# Bidirectional embeddings, overrides and isolates: invisible, and used to make one
+# name display as another ("Trojan Source").
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
 
 def _invalid(message: str, code: str = "invalid_value", **params) -> ValidationError:
     return ValidationError(message, code=code, params=params)
 
 
+def _plain_text(value: str, field: str) -> str:
+    """Refuse control characters (NUL, CR, LF, tab, escape, ...), lone surrogates and bidi controls.
+
+    None belongs in an email, a name or an id; they break logs, headers and CSV
+    exports, and PostgreSQL cannot store NUL at all.
+    """
+    for character in value:
+        if unicodedata.category(character) in ("Cc", "Cs") or character in _BIDI_CONTROLS:
+            raise _invalid(CONTROL_CHARACTERS, field=field)
+    return value
+
+
 def _user_name(value: str | None) -> str:
     if not value:
         raise _invalid(USER_NAME_REQUIRED, code="required")
+    _plain_text(value, "userName")
     if len(value) > _USER_NAME_MAX:
         raise _invalid(TEXT_TOO_LONG, field="userName", max=_USER_NAME_MAX)
     try:
@@ -129,7 +151,7 @@ def _name_part(value: str | None, field: str) -> str:
         raise _invalid(NAME_REQUIRED, code="required", field=field)
     if len(value) > _NAME_MAX:
         raise _invalid(TEXT_TOO_LONG, field=field, max=_NAME_MAX)
-    return value
+    return _plain_text(value, field)
 
 
 def _department(value: str | None) -> str:
@@ -144,7 +166,7 @@ def _department(value: str | None) -> str:
 def _external_id(value: str) -> str:
     if len(value) > _EXTERNAL_ID_MAX:
         raise _invalid(TEXT_TOO_LONG, field="externalId", max=_EXTERNAL_ID_MAX)
-    return value
+    return _plain_text(value, "externalId")
 
 
 # --- writing ------------------------------------------------------------------
@@ -228,7 +250,9 @@ def user_update(
     replaces all of the user's grants. Raises UserNotFound or ValidationError;
     either way nothing is changed.
     """
-    user = DashboardUser.objects.select_for_update().filter(company=company, scim_id=scim_id).first()
+    user = None
+    if is_scim_id(scim_id):
+        user = DashboardUser.objects.select_for_update().filter(company=company, scim_id=scim_id).first()
     if user is None:
         raise UserNotFound(scim_id)
     if user_name is not None and name_key(user_name) != user.email_key:
@@ -280,6 +304,8 @@ def user_delete(
     The audit event keeps the id, the actor and the time; the user's personal
     data goes with the row.
     """
+    if not is_scim_id(scim_id):
+        raise UserNotFound(scim_id)
     _, deleted = DashboardUser.objects.filter(company=company, scim_id=scim_id).delete()
     if not deleted.get(DashboardUser._meta.label):
         raise UserNotFound(scim_id)

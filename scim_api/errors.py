@@ -17,6 +17,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from settings_app.services.groups import GroupAlreadyExists, GroupNotFound
 from settings_app.services.users import UserAlreadyExists, UserNotFound
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,8 @@ SCIM_MEDIA_TYPE = "application/scim+json"
 USER_EXISTS = "User already exists in the database."
 RESOURCE_NOT_FOUND = "Resource not found"
 USER_NOT_FOUND = "User not found"
+GROUP_EXISTS = "A group with this displayName already exists."
+GROUP_NOT_FOUND = "Group not found"
 UNPARSABLE = "Request is unparsable, syntactically incorrect, or violates schema."
 # One text for every authentication failure: the reason is for the admin, not the caller.
 AUTHENTICATION_FAILED = "Authentication failed: check the SCIM token, X-Request-Origin and the IP allowlist."
@@ -96,6 +99,10 @@ def _translate(exc: Exception, request) -> tuple[int, str, str | None, dict]:
         return status.HTTP_409_CONFLICT, USER_EXISTS, UNIQUENESS, {}
     if isinstance(exc, UserNotFound):
         return status.HTTP_404_NOT_FOUND, USER_NOT_FOUND, None, {}
+    if isinstance(exc, GroupAlreadyExists):
+        return status.HTTP_409_CONFLICT, GROUP_EXISTS, UNIQUENESS, {}
+    if isinstance(exc, GroupNotFound):
+        return status.HTTP_404_NOT_FOUND, GROUP_NOT_FOUND, None, {}
     if isinstance(exc, DjangoValidationError):
         code = getattr(exc, "code", None)
         return (

@@ -36,3 +36,23 @@ def user_filter_parse(text: str) -> Q:
     except json.JSONDecodeError as exc:
         raise InvalidFilter(text) from exc
     return Q(email_key=name_key(value))
+
+
+# Until the full grammar lands: `displayName eq "<name>"`, matched case-insensitively (role names are
+# unique per company in any case).
+_DISPLAY_NAME_EQ = re.compile(
+    r'^\s*(?:urn:ietf:params:scim:schemas:core:2\.0:Group:)?displayName\s+eq\s+("(?:[^"\\]|\\.)*")\s*$',
+    re.IGNORECASE,
+)
+
+
+def group_filter_parse(text: str) -> Q:
+    """The condition on Role that the filter expresses."""
+    match = _DISPLAY_NAME_EQ.match(text)
+    if match is None:
+        raise InvalidFilter(text)
+    try:
+        value = json.loads(match.group(1))
+    except json.JSONDecodeError as exc:
+        raise InvalidFilter(text) from exc
+    return Q(name_key=name_key(value))

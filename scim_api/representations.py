@@ -7,10 +7,13 @@ SCIM schema is not the model anyway.
 """
 
 import datetime
+from collections.abc import Callable
 
-from settings_app.models import DashboardUser, RoleGrant, WorkspaceAccess
+from settings_app.models import DashboardUser, Role, RoleGrant, WorkspaceAccess
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
+GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
+ENTERPRISE_USER_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 LIST_RESPONSE_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -58,7 +61,11 @@ def user_permissions(user: DashboardUser) -> dict:
     app_groups = []
     for access in user.workspace_access.all():
         entry = _workspace_entry(access)
-        entry["team"] = teams_by_workspace.pop(access.workspace_id, [])
+        teams = teams_by_workspace.pop(access.workspace_id, [])
+        # An empty list is left out (RFC 7643 §2.5: it equals an unassigned attribute), which keeps
+        # the resources of users without teams describable by the published User schema.
+        if teams:
+            entry["team"] = teams
         app_groups.append(entry)
     # Team grants in a workspace the user has no direct access to (possible from the dashboard).
     for access in user.team_access.all():
@@ -73,14 +80,12 @@ def user_permissions(user: DashboardUser) -> dict:
                     "team": teams,
                 }
             )
-    roles = [
-        {
-            "roleName": user_role.role.name,
-            "roleId": user_role.role.public_id,
-            "appGroup": [_workspace_entry(grant) for grant in user_role.role.workspace_grants],
-        }
-        for user_role in user.user_roles.all()
-    ]
+    roles = []
+    for user_role in user.user_roles.all():
+        role = {"roleName": user_role.role.name, "roleId": user_role.role.public_id}
+        if user_role.role.workspace_grants:  # a role the IdP created grants nothing until an admin says so
+            role["appGroup"] = [_workspace_entry(grant) for grant in user_role.role.workspace_grants]
+        roles.append(role)
     return {"companyPermissions": list(user.company_permissions), "roles": roles, "appGroup": app_groups}
 
 
@@ -106,6 +111,9 @@ def user_resource(user: DashboardUser, *, location: str) -> dict:
             "version": user_version(user),
         },
     }
+    if user.enterprise_department:
+        resource["schemas"] = [USER_SCHEMA, ENTERPRISE_USER_SCHEMA]
+        resource[ENTERPRISE_USER_SCHEMA] = {"department": user.enterprise_department}
     # Unassigned attributes are left out rather than sent as null (RFC 7643 §2.5).
     return {key: value for key, value in resource.items() if value is not None}
 
@@ -113,6 +121,39 @@ def user_resource(user: DashboardUser, *, location: str) -> dict:
 def user_version(user: DashboardUser) -> str:
     """meta.version, also the ETag: a weak validator over the user's change counter."""
     return f'W/"{user.version}"'
+
+
+def group_resource(role: Role, *, location: str, user_location: Callable[[str], str] | None) -> dict:
+    """The SCIM Group resource of a role (RFC 7643 §4.2); `members` comes from `groups_with_members`.
+
+    Without `user_location` the members are left out (they were not loaded:
+    `excludedAttributes=members`).
+    """
+    resource = {
+        "schemas": [GROUP_SCHEMA],
+        "id": role.public_id,
+        "externalId": role.external_id or None,
+        "displayName": role.name,
+        "members": None,
+        "meta": {
+            "resourceType": "Group",
+            "created": iso_datetime(role.created_at),
+            "lastModified": iso_datetime(role.updated_at),
+            "location": location,
+            "version": group_version(role),
+        },
+    }
+    if user_location is not None and role.members:
+        resource["members"] = [
+            {"value": user.scim_id, "display": user.email, "type": "User", "$ref": user_location(user.scim_id)}
+            for user in role.members
+        ]
+    return {key: value for key, value in resource.items() if value is not None}
+
+
+def group_version(role: Role) -> str:
+    """meta.version and ETag of a group: a weak validator over the role's change counter."""
+    return f'W/"{role.version}"'
 
 
 def list_response(resources: list[dict], *, total: int, start_index: int) -> dict:

@@ -6,7 +6,22 @@ under /scim/ ends in `scim_not_found` (see braze_scim/urls.py), a SCIM 404.
 
 from django.urls import path, re_path
 
-from scim_api.users import UserCreateApi, UserDeleteApi, UserDetailApi, UserListApi, UserUpdateApi
+from scim_api.discovery import (
+    ResourceTypeDetailApi,
+    ResourceTypeListApi,
+    SchemaDetailApi,
+    SchemaListApi,
+    ServiceProviderConfigApi,
+)
+from scim_api.groups import (
+    GroupCreateApi,
+    GroupDeleteApi,
+    GroupDetailApi,
+    GroupListApi,
+    GroupPatchApi,
+    GroupReplaceApi,
+)
+from scim_api.users import UserCreateApi, UserDeleteApi, UserDetailApi, UserListApi, UserPatchApi, UserUpdateApi
 from scim_api.views import scim_endpoint, scim_not_found
 
 app_name = "scim_api"
@@ -16,7 +31,21 @@ urlpatterns = [
     re_path(r"^Users/?$", scim_endpoint(get=UserListApi, post=UserCreateApi), name="users"),
     re_path(
         r"^Users/(?P<resource_id>[^/]+)/?$",
-        scim_endpoint(get=UserDetailApi, put=UserUpdateApi, delete=UserDeleteApi),
+        scim_endpoint(get=UserDetailApi, put=UserUpdateApi, patch=UserPatchApi, delete=UserDeleteApi),
         name="user-detail",
     ),
+    re_path(r"^Groups/?$", scim_endpoint(get=GroupListApi, post=GroupCreateApi), name="groups"),
+    re_path(
+        r"^Groups/(?P<resource_id>[^/]+)/?$",
+        scim_endpoint(get=GroupDetailApi, put=GroupReplaceApi, patch=GroupPatchApi, delete=GroupDeleteApi),
+        name="group-detail",
+    ),
+    # Discovery (RFC 7644 §4): read-only.
+    re_path(r"^ServiceProviderConfig/?$", scim_endpoint(get=ServiceProviderConfigApi), name="service-provider-config"),
+    re_path(r"^ResourceTypes/?$", scim_endpoint(get=ResourceTypeListApi), name="resource-types"),
+    re_path(
+        r"^ResourceTypes/(?P<name>[^/]+)/?$", scim_endpoint(get=ResourceTypeDetailApi), name="resource-type-detail"
+    ),
+    re_path(r"^Schemas/?$", scim_endpoint(get=SchemaListApi), name="schemas"),
+    re_path(r"^Schemas/(?P<urn>[^/]+)/?$", scim_endpoint(get=SchemaDetailApi), name="schema-detail"),
 ]

@@ -55,7 +55,10 @@ class ScimApiView(APIView):
 
     def resource_location(self, resource_url_name: str, resource_id: str) -> str:
         """meta.location / Location: SCIM_BASE_URL when configured, else built from the request."""
-        path = reverse(f"scim_api:{resource_url_name}", kwargs={"resource_id": resource_id})
+        return self.absolute_url(reverse(f"scim_api:{resource_url_name}", kwargs={"resource_id": resource_id}))
+
+    def absolute_url(self, path: str) -> str:
+        """The absolute URL of a path under /scim/v2/: on SCIM_BASE_URL when configured, else this host."""
         if settings.SCIM_BASE_URL:
             prefix = reverse("scim_api:root")
             return settings.SCIM_BASE_URL.rstrip("/") + "/" + path.removeprefix(prefix)

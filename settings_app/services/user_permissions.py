@@ -14,7 +14,8 @@ non-empty kind.
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 
 from settings_app.identifiers import name_key
 from settings_app.models import (
@@ -280,8 +281,16 @@ def user_permissions_write(*, user: DashboardUser, permissions: ResolvedPermissi
     """Store the workspace, team and role grants (the caller saves company_permissions on the user).
 
     With `replace`, the user's previous grants are removed first. Runs inside
-    the caller's transaction.
+    the caller's transaction. The roles the user leaves or joins get a new
+    version: a role is a SCIM Group, and its members (so its ETag) changed.
     """
+    if replace or permissions.roles:
+        # One UPDATE, before the old memberships are deleted; a role the user keeps
+        # is bumped too, which only costs a client a needless re-read.
+        held = Q(user_roles__user=user) if replace else Q(pk__in=[])
+        Role.objects.filter(held | Q(pk__in=[role.pk for role in permissions.roles])).update(
+            version=F("version") + 1, updated_at=timezone.now()
+        )
     if replace:
         WorkspaceAccess.objects.filter(user=user).delete()
         TeamAccess.objects.filter(user=user).delete()

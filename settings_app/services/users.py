@@ -10,6 +10,8 @@ holds: see `users_with_permissions`.
 """
 
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
@@ -34,6 +36,7 @@ from settings_app.services.user_permissions import user_permissions_resolve, use
 USER_NAME_REQUIRED = "userName is required."
 USER_NAME_INVALID = "userName must be a valid email address: %(value)r."
 USER_NAME_IMMUTABLE = "userName cannot be changed."
+EMAILS_FOLLOW_USER_NAME = "emails follow userName, which cannot be changed."
 NAME_REQUIRED = "%(field)s is required."
 TEXT_TOO_LONG = "%(field)s must be at most %(max)d characters."
 CONTROL_CHARACTERS = "%(field)s must not contain control characters."
@@ -43,6 +46,7 @@ _email_validator = EmailValidator()
 _USER_NAME_MAX = DashboardUser._meta.get_field("email").max_length
 _NAME_MAX = DashboardUser._meta.get_field("given_name").max_length
 _EXTERNAL_ID_MAX = DashboardUser._meta.get_field("external_id").max_length
+_ENTERPRISE_DEPARTMENT_MAX = DashboardUser._meta.get_field("enterprise_department").max_length
 
 TARGET_TYPE = "user"
 
@@ -163,6 +167,35 @@ def _department(value: str | None) -> str:
     return value
 
 
+def department_code_named(value: str) -> str | None:
+    """The Braze department code `value` names, by code or by label in any case ("BI / Analytics", "bi"), else None."""
+    wanted = name_key(value)
+    for code, label in Department.choices:
+        if wanted in (name_key(code), name_key(label)):
+            return code
+    return None
+
+
+def _enterprise_department(value: str) -> str:
+    if len(value) > _ENTERPRISE_DEPARTMENT_MAX:
+        raise _invalid(TEXT_TOO_LONG, field="enterprise department", max=_ENTERPRISE_DEPARTMENT_MAX)
+    return value
+
+
+def _apply_enterprise_department(user: DashboardUser, value: str, *, department_given: bool) -> None:
+    """The enterprise extension's department: a Braze department sets `department`, anything else is kept as sent.
+
+    An explicit top-level `department` in the same request wins over the extension's.
+    """
+    code = department_code_named(value) if value else None
+    if code is not None:
+        if not department_given:
+            user.department = code
+        user.enterprise_department = ""
+    else:
+        user.enterprise_department = _enterprise_department(value)
+
+
 def _external_id(value: str) -> str:
     if len(value) > _EXTERNAL_ID_MAX:
         raise _invalid(TEXT_TOO_LONG, field="externalId", max=_EXTERNAL_ID_MAX)
@@ -182,6 +215,7 @@ def user_create(
     given_name: str | None,
     family_name: str | None,
     department: str | None = None,
+    enterprise_department: str | None = None,
     external_id: str = "",
     active: bool = True,
     permissions: dict | None = None,
@@ -190,6 +224,8 @@ def user_create(
 ) -> DashboardUser:
     """Create a dashboard user in `company` from SCIM data; raise ValidationError or UserAlreadyExists.
 
+    `enterprise_department` is the enterprise extension's department: one that
+    names a Braze department sets `department`, any other is kept as sent.
     `permissions` is Braze's permissions object; without workspaces the user
     gets `default_workspace` with no permissions. The user cannot log in with
     a password (provisioned users sign in through the IdP).
@@ -203,6 +239,8 @@ def user_create(
         is_active=active,
         company=company,
     )
+    if enterprise_department is not None:
+        _apply_enterprise_department(user, enterprise_department, department_given=bool(department))
     resolved = user_permissions_resolve(company=company, default_workspace=default_workspace, data=permissions)
     user.company_permissions = resolved.company_permissions
     user.set_unusable_password()
@@ -236,25 +274,31 @@ def user_update(
     given_name: str | None = None,
     family_name: str | None = None,
     department: str | None = None,
+    enterprise_department: str | None = None,
     external_id: str | None = None,
     active: bool | None = None,
     permissions: dict | None = None,
     source_ip: str | None = None,
     origin: str = "",
+    precondition: Callable[[DashboardUser], None] | None = None,
 ) -> DashboardUser:
     """Replace the given attributes of the company's user `scim_id`; None leaves one as it is.
 
-    `department=""` clears the department. A `user_name` other than the stored
+    `department=""` clears the department; `enterprise_department` is the
+    enterprise extension's department ("" clears it). A `user_name` other than the stored
     one (compared case-insensitively) is refused with code "mutability": an
     email changes only through support, as in Braze. `permissions`, when given,
     replaces all of the user's grants. Raises UserNotFound or ValidationError;
-    either way nothing is changed.
+    either way nothing is changed. `precondition(user)` runs on the locked row
+    before any change and may raise to refuse the update (an HTTP If-Match).
     """
     user = None
     if is_scim_id(scim_id):
         user = DashboardUser.objects.select_for_update().filter(company=company, scim_id=scim_id).first()
     if user is None:
         raise UserNotFound(scim_id)
+    if precondition is not None:
+        precondition(user)
     if user_name is not None and name_key(user_name) != user.email_key:
         raise _invalid(USER_NAME_IMMUTABLE, code="mutability")
     changed = []
@@ -267,6 +311,9 @@ def user_update(
     if department is not None:
         user.department = _department(department)
         changed.append("department")
+    if enterprise_department is not None:
+        _apply_enterprise_department(user, enterprise_department, department_given=department is not None)
+        changed.append("enterprise department")
     if external_id is not None:
         user.external_id = _external_id(external_id)
         changed.append("externalId")
@@ -297,15 +344,27 @@ def user_update(
 
 @transaction.atomic
 def user_delete(
-    *, company: Company, scim_id: str, actor: Actor, source_ip: str | None = None, origin: str = ""
+    *,
+    company: Company,
+    scim_id: str,
+    actor: Actor,
+    source_ip: str | None = None,
+    origin: str = "",
+    precondition: Callable[[DashboardUser], None] | None = None,
 ) -> None:
     """Delete the company's user `scim_id` for good (Braze semantics); raise UserNotFound.
 
     The audit event keeps the id, the actor and the time; the user's personal
-    data goes with the row.
+    data goes with the row. `precondition(user)`, when given, runs on the
+    locked row first and may raise to refuse the delete (an HTTP If-Match).
     """
     if not is_scim_id(scim_id):
         raise UserNotFound(scim_id)
+    if precondition is not None:
+        user = DashboardUser.objects.select_for_update().filter(company=company, scim_id=scim_id).first()
+        if user is None:
+            raise UserNotFound(scim_id)
+        precondition(user)
     _, deleted = DashboardUser.objects.filter(company=company, scim_id=scim_id).delete()
     if not deleted.get(DashboardUser._meta.label):
         raise UserNotFound(scim_id)
@@ -318,3 +377,140 @@ def user_delete(
         source_ip=source_ip,
         origin=origin,
     )
+
+
+@dataclass(frozen=True)
+class UserChanges:
+    """What a partial update (SCIM PATCH) asks for; None leaves an attribute as it is.
+
+    `department=""`, `enterprise_department=""` and `external_id=""` clear
+    them; an enterprise department naming a Braze department sets
+    `department` instead (see `_apply_enterprise_department`). `user_name` and `emails`
+    are what the request ended up with: they must still name the stored email.
+    `permissions` is Braze's permissions object, replacing all grants.
+    """
+
+    user_name: str | None = None
+    emails: tuple[str, ...] | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+    department: str | None = None
+    enterprise_department: str | None = None
+    external_id: str | None = None
+    active: bool | None = None
+    permissions: dict | None = None
+
+
+def _grants_signature(
+    company_permissions: list[str], workspaces, teams, roles
+) -> tuple[frozenset, frozenset, frozenset, frozenset]:
+    """Grants in a form that compares equal whatever their order, to tell a no-op from a change."""
+    return (
+        frozenset(company_permissions),
+        frozenset((g.workspace.pk, frozenset(g.permissions), g.permission_set) for g in workspaces),
+        frozenset((t.team.pk, frozenset(t.permissions)) for t in teams),
+        frozenset(role.pk for role in roles),
+    )
+
+
+def _current_grants_signature(user: DashboardUser) -> tuple:
+    return _grants_signature(
+        user.company_permissions,
+        user.workspace_access.all(),
+        user.team_access.all(),
+        [user_role.role for user_role in user.user_roles.all()],
+    )
+
+
+@transaction.atomic
+def user_patch(
+    *,
+    company: Company,
+    default_workspace: Workspace,
+    scim_id: str,
+    actor: Actor,
+    changes_for: Callable[[DashboardUser], UserChanges],
+    source_ip: str | None = None,
+    origin: str = "",
+) -> DashboardUser:
+    """Apply a partial update to the company's user `scim_id`, all or nothing.
+
+    The user is locked and loaded with its grants, then `changes_for(user)`
+    (the protocol layer: it applies the PATCH operations to that state, and may
+    raise to refuse the request) says what to change. Each change is validated
+    by the same rules as a create or PUT; only attributes whose value really
+    changes count. Nothing changed means no new version and no audit event;
+    otherwise the version goes up once and one `user_updated` event lists the
+    changed attribute names. Raises UserNotFound or ValidationError (code
+    "mutability" for userName/emails); either way nothing is written.
+
+    The returned user's grant cache is cleared: reload it with
+    `users_with_permissions` before rendering.
+    """
+    user = None
+    if is_scim_id(scim_id):
+        user = DashboardUser.objects.select_for_update().filter(company=company, scim_id=scim_id).first()
+    if user is None:
+        raise UserNotFound(scim_id)
+    users_with_permissions([user])
+    changes = changes_for(user)
+    enterprise_before = user.enterprise_department
+
+    if changes.user_name is not None and name_key(changes.user_name) != user.email_key:
+        raise _invalid(USER_NAME_IMMUTABLE, code="mutability")
+    if changes.emails is not None and {name_key(email) for email in changes.emails} != {user.email_key}:
+        raise _invalid(EMAILS_FOLLOW_USER_NAME, code="mutability")
+    changed = []
+    if changes.given_name is not None and changes.given_name != user.given_name:
+        user.given_name = _name_part(changes.given_name, "name.givenName")
+        changed.append("name.givenName")
+    if changes.family_name is not None and changes.family_name != user.family_name:
+        user.family_name = _name_part(changes.family_name, "name.familyName")
+        changed.append("name.familyName")
+    if changes.department is not None and changes.department != user.department:
+        user.department = _department(changes.department)
+        changed.append("department")
+    if changes.enterprise_department is not None:
+        department = user.department
+        _apply_enterprise_department(
+            user, changes.enterprise_department, department_given=changes.department is not None
+        )
+        if user.department != department and "department" not in changed:
+            changed.append("department")
+        if user.enterprise_department != enterprise_before:
+            changed.append("enterprise department")
+    if changes.external_id is not None and changes.external_id != user.external_id:
+        user.external_id = _external_id(changes.external_id)
+        changed.append("externalId")
+    if changes.active is not None and changes.active != user.is_active:
+        user.is_active = changes.active
+        changed.append("active")
+    resolved = None
+    if changes.permissions is not None:
+        resolved = user_permissions_resolve(
+            company=company, default_workspace=default_workspace, data=changes.permissions
+        )
+        wanted = _grants_signature(resolved.company_permissions, resolved.workspaces, resolved.teams, resolved.roles)
+        if wanted != _current_grants_signature(user):
+            user.company_permissions = resolved.company_permissions
+            changed.append("permissions")
+        else:
+            resolved = None
+    user._prefetched_objects_cache = {}
+    if not changed:
+        return user
+    user.version += 1
+    user.save()
+    if resolved is not None:
+        user_permissions_write(user=user, permissions=resolved, replace=True)
+    audit_event_record(
+        company=company,
+        actor=actor,
+        action=AuditEvent.Action.USER_UPDATED,
+        target_type=TARGET_TYPE,
+        target_id=user.scim_id,
+        details={"fields": changed},
+        source_ip=source_ip,
+        origin=origin,
+    )
+    return user

@@ -99,6 +99,10 @@ class ScimCaller:
     def delete(self, path, **kwargs):
         return self.request("delete", path, None, **kwargs)
 
+    def patch(self, path, operations, **kwargs):
+        """PATCH with a PatchOp body made of `operations` (RFC 7644 §3.5.2)."""
+        return self.request("patch", path, patch_op(*operations), **kwargs)
+
 
 @pytest.fixture
 def scim(seeded, provisioning_factory):
@@ -113,6 +117,13 @@ def other_scim(company_factory, provisioning_factory):
     other = company_factory(name="Other Company", workspaces=("Test Workspace",))
     _, token = provisioning_factory(other)
     return ScimCaller(token)
+
+
+PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+
+
+def patch_op(*operations):
+    return {"schemas": [PATCH_OP_SCHEMA], "Operations": list(operations)}
 
 
 def minimal_user(email="user@test.com", **extra):

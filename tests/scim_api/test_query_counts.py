@@ -26,9 +26,11 @@ LIST_QUERIES = SEARCH_QUERIES  # 8
 # A write: the gate, SAVEPOINT/RELEASE of the transaction (and of the INSERT's own
 # savepoint on create), the statements, the audit INSERT, then loading the grants (4).
 POST_MINIMAL_QUERIES = GATE + 4 + 2 + 1 + 4  # user + default-workspace access: 13
-POST_FULL_QUERIES = POST_MINIMAL_QUERIES + 4 + 2  # + 4 lookups, team and role INSERTs: 19
+# + 4 lookups, team and role INSERTs, and the roles' version bump (they are Groups with new members): 20
+POST_FULL_QUERIES = POST_MINIMAL_QUERIES + 4 + 2 + 1
 PUT_NO_PERMISSIONS_QUERIES = GATE + 2 + 2 + 1 + 4  # SELECT FOR UPDATE + UPDATE: 11
-PUT_FULL_QUERIES = PUT_NO_PERMISSIONS_QUERIES + 4 + 3 + 3  # + lookups, 3 DELETEs, 3 INSERTs: 21
+# + lookups, the roles' version bump, 3 DELETEs, 3 INSERTs: 22
+PUT_FULL_QUERIES = PUT_NO_PERMISSIONS_QUERIES + 4 + 1 + 3 + 3
 DELETE_QUERIES = GATE + 2 + 1 + 7 + 1  # SELECT + cascade DELETEs (admin log, m2m x2, grants x3, user): 13
 
 

@@ -115,7 +115,6 @@ def test_contract_post_example_creates_the_user_with_every_grant(scim, seeded):
                     "permissions": ["basic_access", "publish_cards"],
                 }
             ],
-            "team": [],
         },
     ]
     # Roles are expanded with their ids and the workspaces they grant (§2.2).
@@ -184,7 +183,6 @@ def test_create_without_permissions_gets_the_default_workspace_with_nothing(scim
                 "appGroupId": seeded.test_workspace.public_id,
                 "appGroupName": "Test Workspace",
                 "appGroupPermissions": [],
-                "team": [],
             }
         ],
     }

@@ -68,7 +68,7 @@ def test_other_media_types_are_a_scim_415(scim, seeded, content_type):
     [
         ("patch", USERS, "GET, HEAD, POST"),
         ("delete", USERS, "GET, HEAD, POST"),
-        ("post", f"{USERS}/some-id", "DELETE, GET, HEAD, PUT"),
+        ("post", f"{USERS}/some-id", "DELETE, GET, HEAD, PATCH, PUT"),
         ("options", USERS, "GET, HEAD, POST"),
     ],
 )

@@ -7,12 +7,14 @@ the token's company, named by their SCIM id.
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from scim_api.errors import INVALID_FILTER, RESOURCE_NOT_FOUND, UNPARSABLE, ScimError
+from scim_api.attributes import project
+from scim_api.errors import RESOURCE_NOT_FOUND, ScimError
 from scim_api.etags import check_if_match, is_not_modified
-from scim_api.filters import InvalidFilter, group_filter_parse
-from scim_api.pagination import page_from_query
+from scim_api.fields import ScimStringField
+from scim_api.filters import GROUP_ATTRIBUTES
+from scim_api.list_params import ListQuery, list_query_from_body, list_query_from_params
 from scim_api.patch import group_changes
-from scim_api.representations import group_resource, group_version, list_response
+from scim_api.representations import GROUP_SCHEMA, group_resource, group_version, list_response
 from scim_api.views import ScimApiView
 from settings_app.services.groups import (
     GroupChanges,
@@ -25,58 +27,96 @@ from settings_app.services.groups import (
 
 
 class GroupMemberSerializer(serializers.Serializer):
-    value = serializers.CharField(trim_whitespace=False)
+    value = ScimStringField(trim_whitespace=False)
+
+
+def members_wanted(query: ListQuery) -> bool:
+    """Whether the response shows `members`; when it does not, they are not even loaded.
+
+    Entra ID looks groups up with `excludedAttributes=members`; `attributes`
+    without members (e.g. `attributes=displayName`) leaves them out too.
+    """
+
+    def names_members(name: str) -> bool:
+        name = name.lower().removeprefix(GROUP_SCHEMA.lower() + ":")
+        return name == "members" or name.startswith("members.")
+
+    if query.attributes and not any(names_members(name) for name in query.attributes):
+        return False
+    return not any(
+        name.lower().removeprefix(GROUP_SCHEMA.lower() + ":") == "members" for name in query.excluded_attributes
+    )
+
+
+def group_json(view: ScimApiView, role, query: ListQuery) -> dict:
+    """The group's resource, with the query's `attributes` / `excludedAttributes` applied."""
+
+    def user_location(scim_id: str) -> str:
+        return view.resource_location("user-detail", scim_id)
+
+    resource = group_resource(
+        role,
+        location=view.resource_location("group-detail", role.public_id),
+        user_location=user_location if members_wanted(query) else None,
+    )
+    return project(resource, attributes=query.attributes, excluded=query.excluded_attributes, core_schema=GROUP_SCHEMA)
+
+
+def groups_page(
+    view: ScimApiView, query: ListQuery, *, condition, offset: int, limit: int, order_by: tuple[str, ...]
+) -> tuple[list[dict], int]:
+    """One page of the company's groups as resources, and the total that match (see scim_api.search)."""
+    roles, total = group_list(
+        company=view.client.company,
+        condition=condition,
+        offset=offset,
+        limit=limit,
+        order_by=order_by,
+        with_members=members_wanted(query),
+    )
+    return [group_json(view, role, query) for role in roles], total
 
 
 class _GroupApi(ScimApiView):
-    def members_wanted(self) -> bool:
-        """False when the client excluded `members`, so they are not even loaded (Entra's lookups do this)."""
-        excluded = self.request.query_params.get("excludedAttributes", "")
-        return "members" not in {name.strip().lower() for name in excluded.split(",")}
-
-    def user_location(self, scim_id: str) -> str:
-        return self.resource_location("user-detail", scim_id)
-
-    def group_json(self, role, with_members: bool = True) -> dict:
-        location = self.resource_location("group-detail", role.public_id)
-        return group_resource(role, location=location, user_location=self.user_location if with_members else None)
-
     def if_match(self, role) -> None:
         """Refuse the write (412) when If-Match names another version than the locked role's."""
         check_if_match(self.request, group_version(role))
 
     def group_response(self, role, status_code=status.HTTP_200_OK, **headers) -> Response:
         headers = {"ETag": group_version(role), **headers}
-        return Response(self.group_json(role), status=status_code, headers=headers)
+        query = list_query_from_params(self.request.query_params)
+        return Response(group_json(self, role, query), status=status_code, headers=headers)
+
+    def list_response(self, query: ListQuery) -> Response:
+        resources, total = groups_page(
+            self,
+            query,
+            condition=query.condition(GROUP_ATTRIBUTES),
+            offset=query.page.offset,
+            limit=query.page.count,
+            order_by=query.ordering(GROUP_ATTRIBUTES),
+        )
+        return Response(list_response(resources, total=total, start_index=query.page.start_index))
 
 
 class _GroupWriteSerializer(serializers.Serializer):
-    displayName = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
-    externalId = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+    displayName = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+    externalId = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
     members = GroupMemberSerializer(many=True, required=False, allow_null=True)
 
 
 class GroupListApi(_GroupApi):
-    """GET /Groups[?filter=displayName eq "..."][&startIndex=&count=][&excludedAttributes=members]."""
+    """GET /Groups[?filter=&sortBy=&sortOrder=&startIndex=&count=&attributes=&excludedAttributes=]."""
 
     def get(self, request):
-        condition = None
-        if "filter" in request.query_params:
-            try:
-                condition = group_filter_parse(request.query_params["filter"])
-            except InvalidFilter:
-                raise ScimError(400, UNPARSABLE, INVALID_FILTER) from None
-        page = page_from_query(request.query_params)
-        with_members = self.members_wanted()
-        roles, total = group_list(
-            company=self.client.company,
-            condition=condition,
-            offset=page.offset,
-            limit=page.count,
-            with_members=with_members,
-        )
-        resources = [self.group_json(role, with_members) for role in roles]
-        return Response(list_response(resources, total=total, start_index=page.start_index))
+        return self.list_response(list_query_from_params(request.query_params))
+
+
+class GroupSearchApi(_GroupApi):
+    """POST /Groups/.search: the same query as GET /Groups, from a SearchRequest body (RFC 7644 §3.4.3)."""
+
+    def post(self, request):
+        return self.list_response(list_query_from_body(request.data))
 
 
 class GroupCreateApi(_GroupApi):
@@ -105,14 +145,14 @@ class GroupDetailApi(_GroupApi):
     """GET /Groups/{id}: the group, or 404 `Resource not found` (also for another company's role)."""
 
     def get(self, request, resource_id):
-        with_members = self.members_wanted()
-        role = group_get(company=self.client.company, public_id=resource_id, with_members=with_members)
+        query = list_query_from_params(request.query_params)
+        role = group_get(company=self.client.company, public_id=resource_id, with_members=members_wanted(query))
         if role is None:
             raise ScimError(404, RESOURCE_NOT_FOUND)
         headers = {"ETag": group_version(role)}
         if is_not_modified(request, group_version(role)):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
-        return Response(self.group_json(role, with_members), headers=headers)
+        return Response(group_json(self, role, query), headers=headers)
 
 
 class GroupReplaceApi(_GroupApi):

@@ -32,8 +32,10 @@ def _integer(query_params, name: str, default: int) -> int:
         raise ScimError(400, NOT_AN_INTEGER % {"name": name}, INVALID_VALUE) from None
 
 
+def page_of(start_index: int, count: int) -> Page:
+    """startIndex below 1 counts as 1 and a negative count as 0 (RFC 7644 §3.4.2.4); count is capped."""
+    return Page(start_index=max(1, start_index), count=min(MAX_COUNT, max(0, count)))
+
+
 def page_from_query(query_params) -> Page:
-    """startIndex below 1 counts as 1 and a negative count as 0 (RFC 7644 §3.4.2.4)."""
-    start_index = max(1, _integer(query_params, "startIndex", 1))
-    count = min(MAX_COUNT, max(0, _integer(query_params, "count", DEFAULT_COUNT)))
-    return Page(start_index=start_index, count=count)
+    return page_of(_integer(query_params, "startIndex", 1), _integer(query_params, "count", DEFAULT_COUNT))

@@ -20,8 +20,18 @@ from scim_api.groups import (
     GroupListApi,
     GroupPatchApi,
     GroupReplaceApi,
+    GroupSearchApi,
 )
-from scim_api.users import UserCreateApi, UserDeleteApi, UserDetailApi, UserListApi, UserPatchApi, UserUpdateApi
+from scim_api.search import RootSearchApi
+from scim_api.users import (
+    UserCreateApi,
+    UserDeleteApi,
+    UserDetailApi,
+    UserListApi,
+    UserPatchApi,
+    UserSearchApi,
+    UserUpdateApi,
+)
 from scim_api.views import scim_endpoint, scim_not_found
 
 app_name = "scim_api"
@@ -29,12 +39,15 @@ app_name = "scim_api"
 urlpatterns = [
     path("", scim_not_found, name="root"),
     re_path(r"^Users/?$", scim_endpoint(get=UserListApi, post=UserCreateApi), name="users"),
+    re_path(r"^Users/\.search/?$", scim_endpoint(post=UserSearchApi), name="users-search"),
+    re_path(r"^\.search/?$", scim_endpoint(post=RootSearchApi), name="search"),
     re_path(
         r"^Users/(?P<resource_id>[^/]+)/?$",
         scim_endpoint(get=UserDetailApi, put=UserUpdateApi, patch=UserPatchApi, delete=UserDeleteApi),
         name="user-detail",
     ),
     re_path(r"^Groups/?$", scim_endpoint(get=GroupListApi, post=GroupCreateApi), name="groups"),
+    re_path(r"^Groups/\.search/?$", scim_endpoint(post=GroupSearchApi), name="groups-search"),
     re_path(
         r"^Groups/(?P<resource_id>[^/]+)/?$",
         scim_endpoint(get=GroupDetailApi, put=GroupReplaceApi, patch=GroupPatchApi, delete=GroupDeleteApi),

@@ -3,14 +3,15 @@
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from scim_api.errors import INVALID_FILTER, INVALID_VALUE, RESOURCE_NOT_FOUND, UNPARSABLE, ScimError
+from scim_api.attributes import project
+from scim_api.errors import INVALID_VALUE, RESOURCE_NOT_FOUND, ScimError
 from scim_api.etags import check_if_match, is_not_modified
 from scim_api.fields import ScimBooleanField, ScimStringField
-from scim_api.filters import InvalidFilter, user_filter_parse
-from scim_api.pagination import page_from_query
+from scim_api.filters import USER_ATTRIBUTES
+from scim_api.list_params import ListQuery, list_query_from_body, list_query_from_params
 from scim_api.patch import user_changes
 from scim_api.representations import list_response, user_resource, user_version
-from scim_api.schemas import ENTERPRISE_USER_SCHEMA
+from scim_api.schemas import ENTERPRISE_USER_SCHEMA, USER_SCHEMA
 from scim_api.views import ScimApiView
 from settings_app.services.users import (
     user_create,
@@ -63,29 +64,52 @@ def enterprise_department_from(body) -> str | None:
     return value
 
 
+def user_json(view: ScimApiView, user, query: ListQuery) -> dict:
+    """The user's resource, with the query's `attributes` / `excludedAttributes` applied."""
+    resource = user_resource(user, location=view.resource_location("user-detail", user.scim_id))
+    return project(resource, attributes=query.attributes, excluded=query.excluded_attributes, core_schema=USER_SCHEMA)
+
+
+def users_page(
+    view: ScimApiView, query: ListQuery, *, condition, offset: int, limit: int, order_by: tuple[str, ...]
+) -> tuple[list[dict], int]:
+    """One page of the company's users as resources, and the total that match (see scim_api.search)."""
+    users, total = user_list(
+        company=view.client.company, condition=condition, offset=offset, limit=limit, order_by=order_by
+    )
+    return [user_json(view, user, query) for user in users], total
+
+
 class _UserApi(ScimApiView):
     def user_response(self, user, status_code=status.HTTP_200_OK, **headers) -> Response:
-        location = self.resource_location("user-detail", user.scim_id)
         headers = {"ETag": user_version(user), **headers}
-        return Response(user_resource(user, location=location), status=status_code, headers=headers)
+        query = list_query_from_params(self.request.query_params)
+        return Response(user_json(self, user, query), status=status_code, headers=headers)
+
+    def list_response(self, query: ListQuery) -> Response:
+        resources, total = users_page(
+            self,
+            query,
+            condition=query.condition(USER_ATTRIBUTES),
+            offset=query.page.offset,
+            limit=query.page.count,
+            order_by=query.ordering(USER_ATTRIBUTES),
+        )
+        return Response(list_response(resources, total=total, start_index=query.page.start_index))
 
 
 class UserListApi(_UserApi):
-    """GET /Users[?filter=userName eq "..."][&startIndex=&count=]: a ListResponse of the company's users."""
+    """GET /Users[?filter=&sortBy=&sortOrder=&startIndex=&count=&attributes=&excludedAttributes=]: a ListResponse."""
 
     def get(self, request):
-        condition = None
-        if "filter" in request.query_params:
-            try:
-                condition = user_filter_parse(request.query_params["filter"])
-            except InvalidFilter:
-                raise ScimError(400, UNPARSABLE, INVALID_FILTER) from None
-        page = page_from_query(request.query_params)
-        users, total = user_list(company=self.client.company, condition=condition, offset=page.offset, limit=page.count)
-        resources = [
-            user_resource(user, location=self.resource_location("user-detail", user.scim_id)) for user in users
-        ]
-        return Response(list_response(resources, total=total, start_index=page.start_index))
+        return self.list_response(list_query_from_params(request.query_params))
+
+
+class UserSearchApi(_UserApi):
+    """POST /Users/.search: the same query as GET /Users, from a SearchRequest body (RFC 7644 §3.4.3)."""
+
+    def post(self, request):
+        return self.list_response(list_query_from_body(request.data))
 
 
 class UserCreateApi(_UserApi):

@@ -81,14 +81,24 @@ def group_get(*, company: Company, public_id: str, with_members: bool = True) ->
 
 
 def group_list(
-    *, company: Company, condition: Q | None = None, offset: int = 0, limit: int = 100, with_members: bool = True
+    *,
+    company: Company,
+    condition: Q | None = None,
+    offset: int = 0,
+    limit: int = 100,
+    order_by: tuple[str, ...] = ("pk",),
+    with_members: bool = True,
 ) -> tuple[list[Role], int]:
-    """One page of the company's roles (oldest first) and the total that match."""
+    """One page of the company's roles and the total that match: two queries, plus one for the members.
+
+    `order_by` should end with the primary key so that pages never overlap or
+    skip a row; the default is oldest first.
+    """
     roles = Role.objects.filter(company=company)
     if condition is not None:
         roles = roles.filter(condition)
     total = roles.count()
-    page = list(roles.order_by("id")[offset : offset + limit]) if limit > 0 and offset < total else []
+    page = list(roles.order_by(*order_by)[offset : offset + limit]) if limit > 0 and offset < total else []
     return (groups_with_members(page) if with_members else page), total
 
 

@@ -103,14 +103,23 @@ def user_get(*, company: Company, scim_id: str) -> DashboardUser | None:
 
 
 def user_list(
-    *, company: Company, condition: Q | None = None, offset: int = 0, limit: int = 100
+    *,
+    company: Company,
+    condition: Q | None = None,
+    offset: int = 0,
+    limit: int = 100,
+    order_by: tuple[str, ...] = ("pk",),
 ) -> tuple[list[DashboardUser], int]:
-    """One page of the company's users (oldest first, stable by primary key) and the total that match."""
+    """One page of the company's users and the total that match, in two queries plus the grants of the page.
+
+    `order_by` should end with the primary key so that pages never overlap or
+    skip a row; the default is oldest first.
+    """
     users = DashboardUser.objects.filter(company=company)
     if condition is not None:
         users = users.filter(condition)
     total = users.count()
-    page = list(users.order_by("id")[offset : offset + limit]) if limit > 0 and offset < total else []
+    page = list(users.order_by(*order_by)[offset : offset + limit]) if limit > 0 and offset < total else []
     return users_with_permissions(page), total
 
 

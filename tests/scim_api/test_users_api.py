@@ -485,9 +485,8 @@ def test_search_without_match_is_an_empty_list(scim, seeded):
     [
         "",
         "userName eq user@test.com",
-        'userName ne "user@test.com"',
-        'emails eq "user@test.com"',
-        'userName eq "user@test.com" and active eq true',
+        'title eq "user@test.com"',
+        'userName eq "user@test.com" and password eq "x"',
         'userName eq "unterminated',
         'userName eq "bad \\escape"',
     ],

@@ -198,8 +198,7 @@ class UserUpdateApi(_UserApi):
             origin=self.client.origin,
             precondition=if_match_precondition(request),
         )
-        [user] = users_with_permissions([user])
-        return self.user_response(user)
+        return self.user_response(user)  # grants read by the service inside its transaction
 
 
 class UserPatchApi(_UserApi):
@@ -219,8 +218,7 @@ class UserPatchApi(_UserApi):
             source_ip=self.client.client_ip,
             origin=self.client.origin,
         )
-        [user] = users_with_permissions([user])
-        return self.user_response(user)
+        return self.user_response(user)  # grants read by the service inside its transaction
 
     def changes(self, user):
         """Runs on the locked user: If-Match first, then the operations."""

@@ -348,7 +348,9 @@ def user_update(
         source_ip=source_ip,
         origin=origin,
     )
-    return user
+    # Read back while the row lock is held: the caller renders this write's state,
+    # never a mix with a concurrent writer that commits right after us.
+    return users_with_permissions([user])[0]
 
 
 @transaction.atomic
@@ -453,8 +455,8 @@ def user_patch(
     changed attribute names. Raises UserNotFound or ValidationError (code
     "mutability" for userName/emails); either way nothing is written.
 
-    The returned user's grant cache is cleared: reload it with
-    `users_with_permissions` before rendering.
+    The returned user has its grants loaded, read inside the transaction (see
+    `users_with_permissions`), so it is exactly this update's result.
     """
     user = None
     if is_scim_id(scim_id):
@@ -507,7 +509,7 @@ def user_patch(
             resolved = None
     user._prefetched_objects_cache = {}
     if not changed:
-        return user
+        return users_with_permissions([user])[0]
     user.version += 1
     user.save()
     if resolved is not None:
@@ -522,4 +524,6 @@ def user_patch(
         source_ip=source_ip,
         origin=origin,
     )
-    return user
+    # Read back while the row lock is held: the caller renders this write's state,
+    # never a mix with a concurrent writer that commits right after us.
+    return users_with_permissions([user])[0]

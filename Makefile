@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 ADMIN_EMAIL ?= admin@demo.example.com
 
-.PHONY: run test test-sqlite test-postgres lint format setup setup-dev browser migrate seed clean
+.PHONY: run test test-sqlite test-postgres lint format setup setup-dev browser migrate seed clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,15 @@ lint: setup-dev
 format: setup-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## Load benchmark: gunicorn + wrk on PostgreSQL, 100,000 users (~5 min); see README "Performance".
+## BENCH_ARGS=--quick for a ~1-minute smoke run, --sqlite for SQLite, --help for the rest.
+bench: setup
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq wrk >/dev/null 2>&1 || \
+	    { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; \
+	  else echo "The benchmark needs Debian's wrk: sudo apt-get install wrk"; exit 1; fi; }
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

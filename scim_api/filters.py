@@ -122,6 +122,13 @@ class StringAttribute:
             raise InvalidFilter(text)
         if not isinstance(value, str):
             raise InvalidFilter(text)
+        if value == "":  # an empty column is an unassigned value, which equals no string, not even ""
+            if op == CompareOperator.eq:
+                return NEVER
+            if op == CompareOperator.ne:
+                return ALWAYS
+            if op in (CompareOperator.co, CompareOperator.sw, CompareOperator.ew):
+                return self.present()
         if self.mode == "insensitive":
             return self._insensitive(op, value)
         if self.mode == "key":
@@ -134,8 +141,6 @@ class StringAttribute:
             return Q(**{self.field: value})
         if op == CompareOperator.ne:
             return ~Q(**{self.field: value})
-        if op in (CompareOperator.co, CompareOperator.sw, CompareOperator.ew) and value == "":
-            return ALWAYS
         # Not LIKE: SQLite's LIKE ignores ASCII case, which a case-exact attribute must not.
         if op == CompareOperator.co:
             return _expression_q(GreaterThan(StrIndex(field, Value(value)), 0))
@@ -143,7 +148,8 @@ class StringAttribute:
             return _expression_q(Exact(CodePoint(Left(field, len(value))), Value(value)))
         if op == CompareOperator.ew:
             return _expression_q(Exact(CodePoint(Right(field, len(value))), Value(value)))
-        return _expression_q(_ORDERING_LOOKUPS[op](CodePoint(field), Value(value)))
+        # An unassigned value is neither smaller nor greater than anything.
+        return self.present() & _expression_q(_ORDERING_LOOKUPS[op](CodePoint(field), Value(value)))
 
     def _insensitive(self, op: CompareOperator, value: str) -> Q:
         lookups = {
@@ -156,7 +162,8 @@ class StringAttribute:
             return Q(**{f"{self.field}__{lookups[op]}": value})
         if op == CompareOperator.ne:
             return ~Q(**{f"{self.field}__iexact": value})
-        return _expression_q(_ORDERING_LOOKUPS[op](CodePoint(Lower(self.field)), Value(value.lower())))
+        ordering = _ORDERING_LOOKUPS[op](CodePoint(Lower(self.field)), Value(value.lower()))
+        return self.present() & _expression_q(ordering)
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,11 @@ def user_resource(user: DashboardUser, *, location: str) -> dict:
         "id": user.scim_id,
         "externalId": user.external_id or None,
         "userName": user.email,
-        "name": {"givenName": user.given_name, "familyName": user.family_name},
+        # Empty parts (possible for users made in the dashboard) are unassigned, so left out like the rest.
+        "name": {
+            key: value for key, value in (("givenName", user.given_name), ("familyName", user.family_name)) if value
+        }
+        or None,
         "department": user.department or None,
         "active": user.is_active,
         "emails": [{"value": user.email, "type": "work", "primary": True}],

@@ -96,6 +96,7 @@ class Role(NamedInCompany):
         constraints = [
             models.UniqueConstraint(fields=["company", "name_key"], name="role_name_unique"),
         ]
+        indexes = [models.Index(fields=["company", "external_id"], name="role_company_external_id_idx")]
 
 
 class RoleGrant(models.Model):
@@ -179,7 +180,15 @@ class DashboardUser(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["company", "id"], name="user_company_id_idx")]
+        indexes = [
+            models.Index(fields=["company", "id"], name="user_company_id_idx"),
+            # SCIM lookups and sorts within a company (filter by userName / externalId, sortBy userName,
+            # delta syncs on meta.lastModified, sortBy meta.created).
+            models.Index(fields=["company", "email_key"], name="user_company_email_key_idx"),
+            models.Index(fields=["company", "external_id"], name="user_company_external_id_idx"),
+            models.Index(fields=["company", "updated_at"], name="user_company_updated_idx"),
+            models.Index(fields=["company", "created_at"], name="user_company_created_idx"),
+        ]
 
     def __str__(self):
         return self.email

@@ -22,6 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from settings_app.forms import ScimProvisioningForm, ScimTokenResetForm
 from settings_app.services.activity import scim_auth_failure_list, scim_settings_activity_list
 from settings_app.services.audit import Actor
+from settings_app.services.ip_allowlist import client_ip_resolve
 from settings_app.services.provisioning import (
     provisioning_configure,
     provisioning_configure_and_issue_token,
@@ -45,7 +46,11 @@ def scim_endpoint_url(request) -> str:
 
 
 def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The admin's address for the audit trail; X-Forwarded-For only from TRUSTED_PROXIES."""
+    return client_ip_resolve(
+        remote_addr=request.META.get("REMOTE_ADDR", ""),
+        forwarded_for=request.META.get("HTTP_X_FORWARDED_FOR", ""),
+    )
 
 
 class CompanySettingsAdminMixin(LoginRequiredMixin):

@@ -116,3 +116,34 @@ def test_refused_request_costs_one_query(scim, users, django_assert_num_queries)
         assert ScimCaller("scim_wrong").get(USERS).status_code == 401
     with django_assert_num_queries(0):
         assert ScimCaller(None).get(USERS).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"filter": 'emails[type eq "work" and value co "@test"] or (name.familyName sw "U" and not (active eq false))'},
+        {"filter": "externalId pr or department pr", "sortBy": "name.familyName", "sortOrder": "descending"},
+        {"sortBy": "userName", "attributes": "userName,permissions", "count": 2},
+    ],
+)
+def test_filtered_sorted_projected_list(scim, users, params, django_assert_num_queries):
+    with django_assert_num_queries(LIST_QUERIES):
+        assert scim.get(USERS, data=params).status_code == 200
+
+
+def test_users_search(scim, users, django_assert_num_queries):
+    body = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "filter": 'userName co "@test"'}
+    with django_assert_num_queries(LIST_QUERIES):
+        assert scim.post(f"{USERS}/.search", body).json()["totalResults"] == 5
+
+
+def test_root_search(scim, users, django_assert_num_queries):
+    body = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "count": 3}
+    with django_assert_num_queries(LIST_QUERIES):  # one resource type for now: the same as a list
+        assert scim.post("/scim/v2/.search", body).json()["itemsPerPage"] == 3
+
+
+@pytest.mark.parametrize("path", ["ServiceProviderConfig", "ResourceTypes", "Schemas"])
+def test_discovery(scim, users, path, django_assert_num_queries):
+    with django_assert_num_queries(GATE):
+        assert scim.get(f"/scim/v2/{path}").status_code == 200

@@ -180,6 +180,20 @@ def test_generate_shows_endpoint_and_token_once_with_no_store(admin_client, sett
     assert response.wsgi_request.sensitive_post_parameters == "__ALL__"
 
 
+@pytest.mark.parametrize(
+    ("trusted_proxies", "expected_ip"),
+    [([], "10.0.0.5"), (["10.0.0.0/8"], "198.51.100.7")],
+)
+def test_audit_source_ip_believes_x_forwarded_for_only_from_trusted_proxies(
+    admin_client, settings_data, settings, trusted_proxies, expected_ip
+):
+    settings.TRUSTED_PROXIES = trusted_proxies
+    admin_client.post(
+        PAGE_URL, settings_data(), REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.1, 198.51.100.7"
+    )
+    assert set(AuditEvent.objects.values_list("source_ip", flat=True)) == {expected_ip}
+
+
 def test_the_endpoint_comes_from_scim_base_url_when_set(admin_client, settings_data, settings):
     settings.SCIM_BASE_URL = "https://scim.example.com/scim/v2/"
     response = admin_client.post(PAGE_URL, settings_data())

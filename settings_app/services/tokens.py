@@ -11,6 +11,7 @@ import secrets
 
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from settings_app.models import AuditEvent, ScimProvisioning
 from settings_app.services.audit import Actor, audit_event_record
@@ -28,10 +29,12 @@ def token_generate() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_RANDOM_BYTES)
 
 
+@sensitive_variables("token")
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+@sensitive_variables("token")
 def provisioning_for_token(token: str) -> ScimProvisioning | None:
     """The provisioning whose current token this is, or None.
 
@@ -47,6 +50,7 @@ def provisioning_for_token(token: str) -> ScimProvisioning | None:
     )
 
 
+@sensitive_variables("token")
 @transaction.atomic
 def scim_token_issue(
     *,

@@ -193,4 +193,10 @@ def test_root_search_refuses_an_attribute_no_type_has(scim, people):
 
 def test_root_search_pages(scim, people):
     body = scim.post("/scim/v2/.search", search_body(startIndex=2, count=2)).json()
-    assert body["totalResults"] == 4 and [r["id"] for r in body["Resources"]] == [people["alice"], people["bob"]]
+    # 4 users, then the seeded company's 2 roles (Groups).
+    assert body["totalResults"] == 6 and [r["id"] for r in body["Resources"]] == [people["alice"], people["bob"]]
+
+
+def test_root_search_finds_groups(scim, people, seeded):
+    body = scim.post("/scim/v2/.search", search_body(filter='displayName eq "test role"')).json()
+    assert [(r["id"], r["meta"]["resourceType"]) for r in body["Resources"]] == [(seeded.test_role.public_id, "Group")]

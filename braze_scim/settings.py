@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "axes",
+    "drf_spectacular",
     "settings_app",
     "scim_api",
 ]
@@ -185,6 +186,14 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
+}
+
+# The OpenAPI description of the SCIM API (/scim/v2/openapi.json, scim_api.openapi).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "braze_scim SCIM 2.0 API",
+    "DESCRIPTION": "Braze-compatible SCIM 2.0 provisioning of dashboard users (Users) and roles (Groups).",
+    "VERSION": "2.0",
+    "SERVE_INCLUDE_SCHEMA": False,
 }
 
 # --- SCIM -------------------------------------------------------------------

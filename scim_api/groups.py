@@ -104,6 +104,12 @@ class _GroupWriteSerializer(serializers.Serializer):
     externalId = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
     members = GroupMemberSerializer(many=True, required=False, allow_null=True)
 
+    def validate_members(self, members):
+        # allow_null reaches the list's items too (DRF passes it to the child): refuse null members.
+        if members is not None and any(member is None for member in members):
+            raise serializers.ValidationError("Each member must be an object with a value.")
+        return members
+
 
 class GroupListApi(_GroupApi):
     """GET /Groups[?filter=&sortBy=&sortOrder=&startIndex=&count=&attributes=&excludedAttributes=]."""

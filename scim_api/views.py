@@ -98,6 +98,7 @@ def scim_endpoint(**views_by_method):
             return scim_error_response(405, METHOD_NOT_ALLOWED % {"method": request.method}, Allow=allow)
         return view(request, *args, **kwargs)
 
+    endpoint.scim_views = views  # for the OpenAPI description (scim_api.openapi)
     return endpoint
 
 

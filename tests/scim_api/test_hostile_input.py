@@ -325,3 +325,12 @@ def test_crlf_in_request_headers_is_never_echoed(seeded, provisioning_factory):
     assert "Set-Cookie" not in response
     for name, value in response.items():
         assert "\r" not in value and "\n" not in value, name
+
+
+def test_a_null_group_member_is_a_400(scim, unchanged):
+    # Found by the schemathesis run (tests/security/test_openapi_fuzz.py): it was a 500.
+    for response in (
+        scim.post("/scim/v2/Groups", {"displayName": "Fuzzed", "members": [None]}),
+        scim.put("/scim/v2/Groups/nope", {"displayName": "Fuzzed", "members": [None]}),
+    ):
+        assert_scim_error(response, 400, scim_type="invalidSyntax")

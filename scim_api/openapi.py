@@ -273,3 +273,4 @@ class ScimOpenApiView(SpectacularJSONAPIView):
     generator_class = ScimSchemaGenerator
     authentication_classes = []
     permission_classes = []
+    schema = None  # not itself an operation of the API it describes

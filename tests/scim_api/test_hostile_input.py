@@ -334,3 +334,19 @@ def test_a_null_group_member_is_a_400(scim, unchanged):
         scim.put("/scim/v2/Groups/nope", {"displayName": "Fuzzed", "members": [None]}),
     ):
         assert_scim_error(response, 400, scim_type="invalidSyntax")
+
+
+def test_a_failure_outside_the_scim_views_handler_is_still_a_scim_500(seeded, provisioning_factory, monkeypatch):
+    _, token = provisioning_factory(seeded.company)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("before DRF's own exception handling")
+
+    monkeypatch.setattr("scim_api.views.ScimApiView.initialize_request", broken)
+    caller = ScimCaller(token)
+    caller.client.raise_request_exception = False
+    response = caller.get(USERS)
+    assert_scim_error(response, 500, "Internal server error")
+    assert response["Content-Type"] == "application/scim+json"
+    page = caller.client.get("/accounts/no-such-page/")
+    assert page["Content-Type"].startswith("text/html")  # other paths keep Django's pages

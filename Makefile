@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 ADMIN_EMAIL ?= admin@demo.example.com
 
-.PHONY: run test test-sqlite test-postgres lint format setup setup-dev browser migrate seed clean bench
+.PHONY: run test test-sqlite test-postgres lint format setup setup-dev browser migrate seed clean bench conformance
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ test-sqlite: setup-dev
 
 test-postgres: setup-dev
 	DATABASE_URL=$${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/braze_scim} $(BIN)/pytest
+
+## scim2-tester once over loopback against gunicorn (throwaway SQLite); last line: N passed, M failed, K skipped.
+conformance: setup-dev
+	$(BIN)/python tests/scim_api/run_conformance.py
 
 lint: setup-dev
 	$(BIN)/ruff check .

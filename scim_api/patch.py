@@ -64,12 +64,21 @@ PERMISSIONS_FILTER = "Filters inside permissions are not supported: %(path)r."
 POLICY = ScimPolicy(remove_value_as_filter=ScimPolicy.RemoveValue.apply)
 
 _PERMISSION_KEYS = {key.lower(): key for key in ("companyPermissions", "roles", "appGroup")}
+ENTERPRISE_MANAGER = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:user:manager"
+
+
+class WorkEmail(Email):
+    """An email whose value is any string: pydantic's email check refuses addresses the server
+    accepts as userName (e.g. `.local` domains Okta's test tenants use)."""
+
+    value: str | None = None
 
 
 class ScimUser(User[EnterpriseUser]):
     """The core User with Braze's top-level `department`, as PATCH paths may name it."""
 
     department: str | None = None
+    emails: list[WorkEmail] | None = None
 
 
 # --- errors -------------------------------------------------------------------
@@ -124,7 +133,7 @@ def _user_model(user: DashboardUser) -> ScimUser:
         user_name=user.email,
         name=Name(given_name=user.given_name, family_name=user.family_name),
         active=user.is_active,
-        emails=[Email(value=user.email, type="work", primary=True)],
+        emails=[WorkEmail(value=user.email, type="work", primary=True)],
         department=user.department or None,
     )
     if user.enterprise_department:
@@ -147,10 +156,18 @@ def _permissions_path(path: str | None) -> str | None:
     return None
 
 
+def _entra_manager(operation: dict) -> dict:
+    """Entra ID sends the enterprise manager as a bare id; the schema says {"value": id}. Accept both."""
+    path, value = operation.get("path"), operation.get("value")
+    if isinstance(path, str) and path.strip().lower() == ENTERPRISE_MANAGER and isinstance(value, str):
+        return {**operation, "value": {"value": value}}
+    return operation
+
+
 def _split_permissions(operations: list[dict]) -> tuple[list[dict], list[tuple[str, str, Any]]]:
     """Operations for scim2-models, and (op, sub-path, value) for Braze's permissions object."""
     others, on_permissions = [], []
-    for operation in operations:
+    for operation in map(_entra_manager, operations):
         op = str(operation.get("op", "")).lower()
         path = operation.get("path")
         sub_path = _permissions_path(path) if isinstance(path, str) else None
@@ -214,7 +231,10 @@ def user_changes(user: DashboardUser, body: Any) -> UserChanges:
 
     Only attributes that differ from the stored state are in it. Attributes of
     the SCIM User schema that this server does not keep (title, phoneNumbers,
-    ...) are accepted and dropped, as POST and PUT drop them.
+    ...) are accepted and dropped, as POST and PUT drop them. So is `emails`:
+    it is read-only here, the userName shown as the work email, and Entra ID
+    sends the user's mail (which may differ from the UPN it uses as userName)
+    in every update; refusing it would fail every such update.
     """
     operations = _operations(body)
     others, on_permissions = _split_permissions(operations)
@@ -239,7 +259,6 @@ def user_changes(user: DashboardUser, body: Any) -> UserChanges:
     after_department = (after[EnterpriseUser] or EnterpriseUser()).department
     return UserChanges(
         user_name=(after.user_name or "") if changed("user_name") else None,
-        emails=tuple(email.value or "" for email in after.emails or []) if changed("emails") else None,
         given_name=(after_name.given_name or "") if after_name.given_name != before_name.given_name else None,
         family_name=(after_name.family_name or "") if after_name.family_name != before_name.family_name else None,
         department=(after.department or "") if changed("department") else None,

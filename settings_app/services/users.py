@@ -36,7 +36,6 @@ from settings_app.services.user_permissions import user_permissions_resolve, use
 USER_NAME_REQUIRED = "userName is required."
 USER_NAME_INVALID = "userName must be a valid email address: %(value)r."
 USER_NAME_IMMUTABLE = "userName cannot be changed."
-EMAILS_FOLLOW_USER_NAME = "emails follow userName, which cannot be changed."
 NAME_REQUIRED = "%(field)s is required."
 TEXT_TOO_LONG = "%(field)s must be at most %(max)d characters."
 CONTROL_CHARACTERS = "%(field)s must not contain control characters."
@@ -396,13 +395,12 @@ class UserChanges:
 
     `department=""`, `enterprise_department=""` and `external_id=""` clear
     them; an enterprise department naming a Braze department sets
-    `department` instead (see `_apply_enterprise_department`). `user_name` and `emails`
-    are what the request ended up with: they must still name the stored email.
+    `department` instead (see `_apply_enterprise_department`). `user_name` is
+    what the request ended up with: it must still name the stored email.
     `permissions` is Braze's permissions object, replacing all grants.
     """
 
     user_name: str | None = None
-    emails: tuple[str, ...] | None = None
     given_name: str | None = None
     family_name: str | None = None
     department: str | None = None
@@ -453,7 +451,7 @@ def user_patch(
     changes count. Nothing changed means no new version and no audit event;
     otherwise the version goes up once and one `user_updated` event lists the
     changed attribute names. Raises UserNotFound or ValidationError (code
-    "mutability" for userName/emails); either way nothing is written.
+    "mutability" for userName); either way nothing is written.
 
     The returned user has its grants loaded, read inside the transaction (see
     `users_with_permissions`), so it is exactly this update's result.
@@ -469,8 +467,6 @@ def user_patch(
 
     if changes.user_name is not None and name_key(changes.user_name) != user.email_key:
         raise _invalid(USER_NAME_IMMUTABLE, code="mutability")
-    if changes.emails is not None and {name_key(email) for email in changes.emails} != {user.email_key}:
-        raise _invalid(EMAILS_FOLLOW_USER_NAME, code="mutability")
     changed = []
     if changes.given_name is not None and changes.given_name != user.given_name:
         user.given_name = _name_part(changes.given_name, "name.givenName")

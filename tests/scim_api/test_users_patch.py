@@ -203,9 +203,29 @@ def test_setting_user_name_to_its_value_in_any_case_is_a_no_op(scim, user):
     assert updates(user) == []
 
 
-def test_changing_the_work_email_is_a_mutability_error(scim, user):
-    response = patch(scim, user, {"op": "replace", "path": 'emails[type eq "work"].value', "value": "x@test.com"})
-    assert_scim_error(response, 400, "emails follow userName, which cannot be changed.", "mutability")
+def test_emails_are_read_only_and_a_different_work_email_is_dropped(scim, user):
+    # Entra ID sends the user's mail, which may differ from the UPN it sends as userName.
+    response = patch(scim, user, {"op": "Replace", "path": 'emails[type eq "work"].value', "value": "x@test.com"})
+    body = ok(response)
+    assert body["emails"] == [{"value": "pat@test.com", "type": "work", "primary": True}]
+    assert body["meta"]["version"] == 'W/"1"'
+    assert stored(user).email == "pat@test.com"
+
+
+def test_entra_manager_as_a_bare_id_is_accepted_and_dropped(scim, user):
+    manager = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"
+    ok(patch(scim, user, {"op": "Add", "path": manager, "value": "26118915-6090-4610-87e4-49d8ca9f808d"}))
+
+
+def test_enterprise_department_naming_a_braze_department_sets_it(scim, user):
+    enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+    body = ok(patch(scim, user, {"op": "Add", "path": f"{enterprise}:department", "value": "Marketing / Editorial"}))
+    assert body["department"] == "marketing"
+    assert enterprise not in body
+    body = ok(patch(scim, user, {"op": "replace", "value": {f"{enterprise}:department": "Research"}}))
+    assert body[enterprise] == {"department": "Research"}
+    assert body["department"] == "marketing"
+    assert stored(user).enterprise_department == "Research"
 
 
 # --- errors: the right scimType, and nothing changed --------------------------
@@ -227,7 +247,6 @@ def test_changing_the_work_email_is_a_mutability_error(scim, user):
         ({"op": "remove", "path": "name"}, "invalidValue"),
         ({"op": "remove", "path": "active"}, "invalidValue"),
         ({"op": "remove", "path": "userName"}, "mutability"),
-        ({"op": "remove", "path": "emails"}, "mutability"),
         ({"op": "replace", "path": "permissions.colour", "value": []}, "invalidPath"),
         ({"op": "replace", "path": 'permissions.roles[roleName eq "x"]', "value": []}, "invalidPath"),
         ({"op": "replace", "path": "permissions", "value": "all of them"}, "invalidValue"),
@@ -371,3 +390,11 @@ def test_permissions_equal_to_the_current_ones_are_a_no_op(scim, seeded, user):
     body = ok(patch(scim, user, {"op": "replace", "path": "permissions", "value": current}))
     assert body["meta"]["version"] == 'W/"1"'
     assert updates(user) == []
+
+
+def test_if_match_with_another_version_is_412_and_changes_nothing(scim, user):
+    operation = {"op": "replace", "path": "active", "value": False}
+    stale = patch(scim, user, operation, headers={"If-Match": 'W/"7"'})
+    assert_scim_error(stale, 412)
+    assert stored(user).is_active is True
+    assert ok(patch(scim, user, operation, headers={"If-Match": 'W/"1"'}))["active"] is False

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "axes",
+    "drf_spectacular",
     "settings_app",
     "scim_api",
 ]
@@ -46,6 +48,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its 429 response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "braze_scim.urls"
@@ -87,13 +91,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # The database the test run creates (Django's default: "test_" + NAME).
+    if env.str("DATABASE_TEST_NAME", default=""):
+        DATABASES["default"]["TEST"] = {"NAME": env.str("DATABASE_TEST_NAME")}
+    # A database that does not answer fails the request (a SCIM 503) after this many
+    # seconds instead of holding a worker until the operating system gives up.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "settings_app.DashboardUser"
 # DashboardUser.email keeps the spelling it was sent with; uniqueness is
 # enforced, case- and Unicode-insensitively, by the unique `email_key` column,
 # and the manager's get_by_natural_key() looks users up through it.
-SILENCED_SYSTEM_CHECKS = ["auth.E003"]
+# (auth.W004 is the same check's wording once AUTHENTICATION_BACKENDS is customised.)
+SILENCED_SYSTEM_CHECKS = ["auth.E003", "auth.W004"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -101,6 +114,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Login throttling (django-axes) -----------------------------------------
+# Failed logins are counted per username *and* client address: after
+# AXES_FAILURE_LIMIT failures that pair is refused (429) for AXES_COOLOFF_TIME,
+# so guessing one admin's password is slow, while nobody can lock an admin out
+# from another address. A successful login clears the count; an operator can
+# clear it too (`manage.py axes_reset`). Counters live in the database.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("LOGIN_LOCKOUT_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The login form's field is "username" (it holds the email); axes would look for "email".
+AXES_USERNAME_FORM_FIELD = "username"
+# The same client address rule as the rest of the site: X-Forwarded-For only from TRUSTED_PROXIES.
+AXES_CLIENT_IP_CALLABLE = "settings_app.views.client_ip"
+AXES_VERBOSE = False
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "settings_app:scim_provisioning"
@@ -126,6 +159,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF cookie (forms carry the token), so scripts cannot read it at all.
+CSRF_COOKIE_HTTPONLY = True
 # Admin sessions end after a working day rather than Django's two weeks.
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 60 * 60)
 
@@ -153,12 +188,24 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
 }
 
+# The OpenAPI description of the SCIM API (/scim/v2/openapi.json, scim_api.openapi).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "braze_scim SCIM 2.0 API",
+    "DESCRIPTION": "Braze-compatible SCIM 2.0 provisioning of dashboard users (Users) and roles (Groups).",
+    "VERSION": "2.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
 # --- SCIM -------------------------------------------------------------------
 SCIM_RATE_LIMIT_PER_DAY = env.int("SCIM_RATE_LIMIT_PER_DAY", default=5000)
 # REMOTE_ADDR values (addresses or CIDR blocks) whose X-Forwarded-For is believed.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 # The endpoint shown on the settings page; empty means "built from the request".
 SCIM_BASE_URL = env.str("SCIM_BASE_URL", default="")
+# Largest SCIM request body accepted; a larger one is refused with 413 before it is read.
+SCIM_MAX_BODY_BYTES = env.int("SCIM_MAX_BODY_BYTES", default=1024 * 1024)
+# Retry-After (seconds) on the 503 a SCIM request gets while the database is unavailable.
+SCIM_DATABASE_RETRY_AFTER_SECONDS = env.int("SCIM_DATABASE_RETRY_AFTER_SECONDS", default=30)
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,11 @@ from django.views.generic import RedirectView
 from braze_scim import health
 from scim_api.views import scim_not_found
 
+# Requests refused before reaching a view (forged Host, middleware failures) still get
+# a SCIM error body under /scim/; other paths keep Django's pages.
+handler400 = "scim_api.views.bad_request"
+handler500 = "scim_api.views.server_error"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="settings_app:scim_provisioning", permanent=False)),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

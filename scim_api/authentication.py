@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import ClassVar
 
+from django.views.decorators.debug import sensitive_variables
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -32,6 +33,7 @@ class ScimClient:
         return Actor.scim_token(self.provisioning)
 
 
+@sensitive_variables("parts")
 def _bearer_token(request) -> str | None:
     """The token of `Authorization: Bearer <token>`, or None for a missing header or another scheme."""
     parts = get_authorization_header(request).split()
@@ -53,6 +55,7 @@ class ScimTokenAuthentication(BaseAuthentication):
     is recorded for the admin by `scim_access_check`.
     """
 
+    @sensitive_variables("meta")  # holds HTTP_AUTHORIZATION; error reports show it as ********
     def authenticate(self, request):
         meta = request.META
         client_ip = client_ip_resolve(

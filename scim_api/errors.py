@@ -8,8 +8,10 @@ own detail texts are kept word for word.
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -38,6 +40,10 @@ UNSUPPORTED_MEDIA_TYPE = "Send the body as application/scim+json or application/
 ENDPOINT_NOT_FOUND = "Endpoint not found"
 SERVER_ERROR = "Internal server error"
 TOO_LARGE = "Request body too large."
+BAD_REQUEST = "Bad request."
+INVALID_REQUEST_VALUE = "A value in the request cannot be stored or searched for."
+BODY_REQUIRED = "A JSON object body is required."
+SERVICE_UNAVAILABLE = "Service temporarily unavailable; retry later."
 
 # RFC 7644 §3.12 scimType values.
 INVALID_FILTER = "invalidFilter"
@@ -125,6 +131,19 @@ def _translate(exc: Exception, request) -> tuple[int, str, str | None, dict]:
         return status.HTTP_404_NOT_FOUND, RESOURCE_NOT_FOUND, None, {}
     if isinstance(exc, exceptions.APIException):
         return exc.status_code, str(exc.detail), None, {}
+    if isinstance(exc, DataError):
+        # A value the database cannot hold or compare (PostgreSQL refuses NUL in text, for
+        # one) that validation let through: the request's fault, so a 400, not a 500.
+        logger.warning("Value refused by the database serving %s %s: %s", request.method, request.path, exc)
+        return status.HTTP_400_BAD_REQUEST, INVALID_REQUEST_VALUE, INVALID_VALUE, {}
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database is down, unreachable, timing out or locked: a passing condition,
+        # so tell the IdP to come back (Entra and Okta retry a 503) rather than fail the user
+        # with a 500. Django drops the broken connection at the end of the request, and
+        # the next request reconnects: the service recovers by itself.
+        logger.warning("Database unavailable serving %s %s: %s", request.method, request.path, exc)
+        retry_after = str(settings.SCIM_DATABASE_RETRY_AFTER_SECONDS)
+        return status.HTTP_503_SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE, None, {"Retry-After": retry_after}
     logger.exception("Unexpected error serving %s %s", request.method, request.path, exc_info=exc)
     return status.HTTP_500_INTERNAL_SERVER_ERROR, SERVER_ERROR, None, {}
 

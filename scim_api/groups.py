@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from scim_api.attributes import project
 from scim_api.errors import RESOURCE_NOT_FOUND, ScimError
 from scim_api.etags import check_if_match, is_not_modified
+from scim_api.fields import ScimStringField
 from scim_api.filters import GROUP_ATTRIBUTES
 from scim_api.list_params import ListQuery, list_query_from_body, list_query_from_params
 from scim_api.patch import group_changes
@@ -26,7 +27,7 @@ from settings_app.services.groups import (
 
 
 class GroupMemberSerializer(serializers.Serializer):
-    value = serializers.CharField(trim_whitespace=False)
+    value = ScimStringField(trim_whitespace=False)
 
 
 def members_wanted(query: ListQuery) -> bool:
@@ -96,9 +97,15 @@ class _GroupApi(ScimApiView):
 
 
 class _GroupWriteSerializer(serializers.Serializer):
-    displayName = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
-    externalId = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+    displayName = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+    externalId = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
     members = GroupMemberSerializer(many=True, required=False, allow_null=True)
+
+    def validate_members(self, members):
+        # allow_null reaches the list's items too (DRF passes it to the child): refuse null members.
+        if members is not None and any(member is None for member in members):
+            raise serializers.ValidationError("Each member must be an object with a value.")
+        return members
 
 
 class GroupListApi(_GroupApi):

@@ -1,16 +1,78 @@
 """Content types: SCIM bodies are application/scim+json (RFC 7644 §3.1); plain JSON is accepted too."""
 
+from django.conf import settings
 from django.http import Http404
-from rest_framework.exceptions import NotAcceptable
+from rest_framework.exceptions import NotAcceptable, ParseError
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import JSONParser, get_encoding
 from rest_framework.renderers import JSONRenderer
+from rest_framework.utils import json
 
-from scim_api.errors import SCIM_MEDIA_TYPE
+from scim_api.errors import SCIM_MEDIA_TYPE, TOO_LARGE, ScimError
+
+# The deepest a SCIM body ever nests is about six levels (permissions → roles →
+# appGroup → appGroupPermissionSets → permissions); anything much deeper is an attack.
+MAX_JSON_DEPTH = 32
+
+
+def _json_shape_check(data) -> None:
+    """Refuse bodies nested deeper than MAX_JSON_DEPTH and strings that are not valid Unicode.
+
+    JSON's \ud800-style escapes can smuggle lone surrogates past UTF-8 decoding;
+    neither database can store them. Iterative, so depth costs no stack.
+    """
+    pending = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise ParseError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                _valid_unicode(key)
+                pending.append((item, depth + 1))
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str):
+            _valid_unicode(value)
+
+
+def _valid_unicode(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ParseError("JSON string is not valid Unicode.") from None
 
 
 class ScimJSONParser(JSONParser):
+    """JSON bodies with the abuse cases closed: size, depth, encoding.
+
+    The body is read at most SCIM_MAX_BODY_BYTES (+1, to tell "too large"); a
+    declared Content-Length over the limit is refused before anything is read.
+    """
+
     media_type = SCIM_MEDIA_TYPE
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.SCIM_MAX_BODY_BYTES
+        request = (parser_context or {}).get("request")
+        declared = request.META.get("CONTENT_LENGTH") if request is not None else None
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise ScimError(413, TOO_LARGE)
+        raw = stream.read(limit + 1) if stream is not None else b""
+        if len(raw) > limit:
+            raise ScimError(413, TOO_LARGE)
+        try:
+            data = json.loads(raw.decode(get_encoding(parser_context or {})))  # NaN/Infinity refused
+        except (LookupError, UnicodeDecodeError):
+            raise ParseError("Request body is not valid text in its declared charset.") from None
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
+            raise ParseError("JSON parse error.") from None
+        _json_shape_check(data)
+        return data
+
+
+class PlainJSONParser(ScimJSONParser):
+    media_type = "application/json"
 
 
 class ScimJSONRenderer(JSONRenderer):

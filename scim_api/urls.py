@@ -22,6 +22,7 @@ from scim_api.groups import (
     GroupReplaceApi,
     GroupSearchApi,
 )
+from scim_api.openapi import ScimOpenApiView
 from scim_api.search import RootSearchApi
 from scim_api.users import (
     UserCreateApi,
@@ -38,6 +39,7 @@ app_name = "scim_api"
 
 urlpatterns = [
     path("", scim_not_found, name="root"),
+    re_path(r"^openapi\.json$", ScimOpenApiView.as_view(), name="openapi"),
     re_path(r"^Users/?$", scim_endpoint(get=UserListApi, post=UserCreateApi), name="users"),
     re_path(r"^Users/\.search/?$", scim_endpoint(post=UserSearchApi), name="users-search"),
     re_path(r"^\.search/?$", scim_endpoint(post=RootSearchApi), name="search"),

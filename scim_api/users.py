@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from scim_api.attributes import project
 from scim_api.errors import INVALID_VALUE, RESOURCE_NOT_FOUND, ScimError
 from scim_api.etags import check_if_match, is_not_modified
+from scim_api.fields import ScimBooleanField, ScimStringField
 from scim_api.filters import USER_ATTRIBUTES
 from scim_api.list_params import ListQuery, list_query_from_body, list_query_from_params
 from scim_api.patch import user_changes
@@ -23,8 +24,8 @@ from settings_app.services.users import (
 
 
 class ScimNameSerializer(serializers.Serializer):
-    givenName = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
-    familyName = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+    givenName = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+    familyName = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
 
 
 ENTERPRISE_NOT_AN_OBJECT = "%(urn)s must be an object."
@@ -116,11 +117,11 @@ class UserCreateApi(_UserApi):
     """POST /Users: 201 with the user and its Location; 409 when the email is taken."""
 
     class InputSerializer(serializers.Serializer):
-        userName = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+        userName = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
         name = ScimNameSerializer(required=False, allow_null=True)
-        department = serializers.CharField(required=False, allow_null=True, allow_blank=True)
-        externalId = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
-        active = serializers.BooleanField(required=False, allow_null=True)
+        department = ScimStringField(required=False, allow_null=True, allow_blank=True)
+        externalId = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+        active = ScimBooleanField(required=False, allow_null=True)
         permissions = serializers.DictField(required=False, allow_null=True)
 
     def post(self, request):
@@ -167,11 +168,11 @@ class UserUpdateApi(_UserApi):
     """
 
     class InputSerializer(serializers.Serializer):
-        userName = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+        userName = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
         name = ScimNameSerializer(required=False, allow_null=True)
-        department = serializers.CharField(required=False, allow_null=True, allow_blank=True)
-        externalId = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
-        active = serializers.BooleanField(required=False, allow_null=True)
+        department = ScimStringField(required=False, allow_null=True, allow_blank=True)
+        externalId = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+        active = ScimBooleanField(required=False, allow_null=True)
         permissions = serializers.DictField(required=False, allow_null=True)
 
     def put(self, request, resource_id):
@@ -197,7 +198,7 @@ class UserUpdateApi(_UserApi):
             origin=self.client.origin,
             precondition=if_match_precondition(request),
         )
-        return self.user_response(user)
+        return self.user_response(user)  # grants loaded by the service inside its transaction
 
 
 class UserPatchApi(_UserApi):
@@ -217,7 +218,7 @@ class UserPatchApi(_UserApi):
             source_ip=self.client.client_ip,
             origin=self.client.origin,
         )
-        return self.user_response(user)
+        return self.user_response(user)  # grants loaded by the service inside its transaction
 
     def changes(self, user):
         """Runs on the locked user: If-Match first, then the operations."""

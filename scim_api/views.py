@@ -6,14 +6,23 @@ from urllib.parse import quote
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework.parsers import JSONParser
+from rest_framework.exceptions import ParseError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from scim_api.authentication import ScimClient, ScimTokenAuthentication
-from scim_api.errors import ENDPOINT_NOT_FOUND, METHOD_NOT_ALLOWED, scim_error_response, scim_exception_handler
-from scim_api.media import ScimContentNegotiation, ScimJSONParser, ScimJSONRenderer
+from scim_api.errors import (
+    BAD_REQUEST,
+    BODY_REQUIRED,
+    ENDPOINT_NOT_FOUND,
+    METHOD_NOT_ALLOWED,
+    SERVER_ERROR,
+    scim_error_response,
+    scim_exception_handler,
+)
+from scim_api.media import PlainJSONParser, ScimContentNegotiation, ScimJSONParser, ScimJSONRenderer
 from scim_api.throttling import ScimDailyRateThrottle
 
 # What Django's reverse() leaves unquoted in a path (RFC 3986 sub-delims and "/~:@").
@@ -31,7 +40,7 @@ class ScimApiView(APIView):
     authentication_classes = [ScimTokenAuthentication]
     permission_classes = []
     throttle_classes = [ScimDailyRateThrottle]
-    parser_classes = [ScimJSONParser, JSONParser]
+    parser_classes = [ScimJSONParser, PlainJSONParser]
     renderer_classes = [ScimJSONRenderer, JSONRenderer]
     content_negotiation_class = ScimContentNegotiation
 
@@ -70,6 +79,13 @@ class ScimApiView(APIView):
             return settings.SCIM_BASE_URL.rstrip("/") + "/" + path.removeprefix(prefix)
         return self.request.build_absolute_uri(path)
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # An empty PUT/POST/PATCH is not a resource or a patch: refuse it rather
+        # than read it as "change nothing" (DRF would hand the view an empty dict).
+        if request.method in ("POST", "PUT", "PATCH") and request.stream is None:
+            raise ParseError(BODY_REQUIRED)
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         state = getattr(request, "scim_rate_limit", None)
@@ -97,6 +113,7 @@ def scim_endpoint(**views_by_method):
             return scim_error_response(405, METHOD_NOT_ALLOWED % {"method": request.method}, Allow=allow)
         return view(request, *args, **kwargs)
 
+    endpoint.scim_views = views  # for the OpenAPI description (scim_api.openapi)
     return endpoint
 
 
@@ -104,3 +121,24 @@ def scim_endpoint(**views_by_method):
 def scim_not_found(request: HttpRequest, *args, **kwargs):
     """Any other URL under /scim/: a SCIM 404, not Django's HTML page."""
     return scim_error_response(404, ENDPOINT_NOT_FOUND)
+
+
+def _is_scim(request: HttpRequest) -> bool:
+    return request.path == "/scim" or request.path.startswith("/scim/")
+
+
+def bad_request(request: HttpRequest, exception=None):
+    """handler400: a request Django refuses before any view (a forged Host header, ...).
+
+    Under /scim/ the answer is a SCIM error body like every other; elsewhere Django's page.
+    """
+    if _is_scim(request):
+        return scim_error_response(400, BAD_REQUEST)
+    return defaults.bad_request(request, exception)
+
+
+def server_error(request: HttpRequest):
+    """handler500: an exception outside the SCIM views' own handler (middleware, URL resolving)."""
+    if _is_scim(request):
+        return scim_error_response(500, SERVER_ERROR)
+    return defaults.server_error(request)

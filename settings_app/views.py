@@ -94,6 +94,7 @@ class ScimProvisioningPageView(CompanySettingsAdminMixin, View):
         response.status_code = 303
         return response
 
+    @method_decorator(sensitive_variables("new_token"))
     def render_page(self, *, provisioning, form, new_token: str | None = None):
         # Served without a token yet, the Generate button starts enabled only when
         # the settings shown are already valid (saved ones are); the script takes

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.views.decorators.debug import sensitive_variables
 
 from settings_app.models import AuditEvent, Company, ProvisioningMethod, ScimProvisioning, Workspace
 from settings_app.services.audit import Actor, audit_event_record
@@ -125,6 +126,7 @@ def _settings_snapshot(provisioning: ScimProvisioning) -> dict:
     }
 
 
+@sensitive_variables("token")
 @transaction.atomic
 def provisioning_configure_and_issue_token(
     *,

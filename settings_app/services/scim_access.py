@@ -9,6 +9,7 @@ the log only: a flood of bad tokens must stay cheap and cannot fill the database
 import logging
 
 from django.core.exceptions import ValidationError
+from django.views.decorators.debug import sensitive_variables
 
 from settings_app.models import AuditEvent, ProvisioningMethod, ScimProvisioning
 from settings_app.services.audit import Actor, audit_event_record
@@ -61,6 +62,8 @@ def _ip_permitted(provisioning: ScimProvisioning, client_ip: str | None) -> bool
     return client_ip is not None and ip_allowed(client_ip, networks)
 
 
+# Error reports (Django's, with frame locals) show the token as ********.
+@sensitive_variables("token")
 def scim_access_check(*, token: str | None, origin: str | None, client_ip: str | None) -> ScimProvisioning:
     """Return the provisioning (and so the company) the request acts for, or raise ScimAccessDenied.
 

@@ -12,6 +12,7 @@ import secrets
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from settings_app.models import AuditEvent, Company, ScimProvisioning, Workspace
 from settings_app.services.audit import Actor, audit_event_record
@@ -29,6 +30,7 @@ def token_generate() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_RANDOM_BYTES)
 
 
+@sensitive_variables("token")
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -65,6 +67,7 @@ def _model_from_row(connection, model, values: list):
     return model.from_db(connection.alias, [field.attname for field in fields], values)
 
 
+@sensitive_variables("token")
 def provisioning_for_token(token: str) -> ScimProvisioning | None:
     """The provisioning whose current token this is, with its company and default workspace; or None.
 
@@ -97,6 +100,7 @@ def provisioning_for_token(token: str) -> ScimProvisioning | None:
     return provisioning
 
 
+@sensitive_variables("token")
 @transaction.atomic
 def scim_token_issue(
     *,

@@ -9,6 +9,7 @@ Reads load a user's grants with a fixed number of queries, whatever the user
 holds: see `users_with_permissions`.
 """
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from settings_app.identifiers import name_key
+from settings_app.identifiers import is_scim_id, name_key
 from settings_app.models import (
     AuditEvent,
     Company,
@@ -37,6 +38,7 @@ USER_NAME_INVALID = "userName must be a valid email address: %(value)r."
 USER_NAME_IMMUTABLE = "userName cannot be changed."
 NAME_REQUIRED = "%(field)s is required."
 TEXT_TOO_LONG = "%(field)s must be at most %(max)d characters."
+CONTROL_CHARACTERS = "%(field)s must not contain control characters."
 DEPARTMENT_UNKNOWN = "Unknown department: %(value)r. Use one of: %(choices)s."
 
 _email_validator = EmailValidator()
@@ -114,6 +116,8 @@ def _with_written_grants(user: DashboardUser, written: UserGrants) -> DashboardU
 
 def user_get(*, company: Company, scim_id: str) -> DashboardUser | None:
     """The company's user with this SCIM id, grants loaded; None if there is none."""
+    if not is_scim_id(scim_id):
+        return None
     user = DashboardUser.objects.filter(company=company, scim_id=scim_id).first()
     return users_with_permissions([user])[0] if user is not None else None
 
@@ -134,33 +138,56 @@ def user_list(
     (company, id) for the default order on PostgreSQL) instead of reading and
     discarding every skipped user's row; only the page's rows are read.
 
-    The page is read first: when it is not full, the matches end on it and the
-    total is `offset` + its length, so the COUNT runs only for a full page, an
-    empty page past the end, or `limit` 0. (A filter on userName, the call
-    IdPs make before every create, is then one query.)
+    A first page (`offset` 0) is read before anything is counted: when it is
+    not full, the matches end on it and its length is the total, so the COUNT
+    runs only for a full first page. (A filter on userName, the call IdPs make
+    before every create, is then one query.) Later pages are counted first, and
+    a page past the end is not read at all.
     """
     users = DashboardUser.objects.filter(company=company)
     if condition is not None:
         users = users.filter(condition)
-    page = []
-    if limit > 0:
+
+    def page_rows() -> list[DashboardUser]:
         page_ids = users.order_by(*order_by).values("pk")[offset : offset + limit]
-        page = list(DashboardUser.objects.filter(pk__in=page_ids).order_by(*order_by))
-    matches_end_here = 0 < len(page) < limit or (limit > 0 and not page and offset == 0)
-    total = offset + len(page) if matches_end_here else users.count()
+        return list(DashboardUser.objects.filter(pk__in=page_ids).order_by(*order_by))
+
+    if offset == 0 and limit > 0:
+        page = page_rows()
+        total = len(page) if len(page) < limit else users.count()
+    else:
+        total = users.count()
+        page = page_rows() if limit > 0 and offset < total else []
     return users_with_permissions(page), total
 
 
 # --- validating ---------------------------------------------------------------
+
+# Bidirectional embeddings, overrides and isolates: invisible, and used to make one
+# name display as another ("Trojan Source").
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def _invalid(message: str, code: str = "invalid_value", **params) -> ValidationError:
     return ValidationError(message, code=code, params=params)
 
 
+def _plain_text(value: str, field: str) -> str:
+    """Refuse control characters (NUL, CR, LF, tab, escape, ...), lone surrogates and bidi controls.
+
+    None belongs in an email, a name or an id; they break logs, headers and CSV
+    exports, and PostgreSQL cannot store NUL at all.
+    """
+    for character in value:
+        if unicodedata.category(character) in ("Cc", "Cs") or character in _BIDI_CONTROLS:
+            raise _invalid(CONTROL_CHARACTERS, field=field)
+    return value
+
+
 def _user_name(value: str | None) -> str:
     if not value:
         raise _invalid(USER_NAME_REQUIRED, code="required")
+    _plain_text(value, "userName")
     if len(value) > _USER_NAME_MAX:
         raise _invalid(TEXT_TOO_LONG, field="userName", max=_USER_NAME_MAX)
     try:
@@ -175,7 +202,7 @@ def _name_part(value: str | None, field: str) -> str:
         raise _invalid(NAME_REQUIRED, code="required", field=field)
     if len(value) > _NAME_MAX:
         raise _invalid(TEXT_TOO_LONG, field=field, max=_NAME_MAX)
-    return value
+    return _plain_text(value, field)
 
 
 def _department(value: str | None) -> str:
@@ -219,7 +246,7 @@ def _apply_enterprise_department(user: DashboardUser, value: str, *, department_
 def _external_id(value: str) -> str:
     if len(value) > _EXTERNAL_ID_MAX:
         raise _invalid(TEXT_TOO_LONG, field="externalId", max=_EXTERNAL_ID_MAX)
-    return value
+    return _plain_text(value, "externalId")
 
 
 # --- writing ------------------------------------------------------------------
@@ -315,7 +342,9 @@ def user_update(
     The user is returned with its grants loaded, as `users_with_permissions`
     leaves it.
     """
-    user = DashboardUser.objects.select_for_update().filter(company=company, scim_id=scim_id).first()
+    user = None
+    if is_scim_id(scim_id):
+        user = DashboardUser.objects.select_for_update().filter(company=company, scim_id=scim_id).first()
     if user is None:
         raise UserNotFound(scim_id)
     if precondition is not None:
@@ -362,6 +391,8 @@ def user_update(
         source_ip=source_ip,
         origin=origin,
     )
+    # The grants were loaded (or written) while the row lock is held: the caller renders
+    # this write's state, never a mix with a concurrent writer that commits right after us.
     return user
 
 
@@ -381,6 +412,8 @@ def user_delete(
     data goes with the row. `precondition(user)`, when given, runs on the
     locked row first and may raise to refuse the delete (an HTTP If-Match).
     """
+    if not is_scim_id(scim_id):
+        raise UserNotFound(scim_id)
     if precondition is not None:
         user = DashboardUser.objects.select_for_update().filter(company=company, scim_id=scim_id).first()
         if user is None:
@@ -465,9 +498,12 @@ def user_patch(
     "mutability" for userName); either way nothing is written.
 
     The user is returned with its grants loaded, as `users_with_permissions`
-    leaves it: the ones it had, or the ones just written.
+    leaves it: the ones read under the row lock, or the ones just written, so
+    it is exactly this update's result.
     """
-    user = DashboardUser.objects.select_for_update().filter(company=company, scim_id=scim_id).first()
+    user = None
+    if is_scim_id(scim_id):
+        user = DashboardUser.objects.select_for_update().filter(company=company, scim_id=scim_id).first()
     if user is None:
         raise UserNotFound(scim_id)
     users_with_permissions([user])
@@ -528,4 +564,6 @@ def user_patch(
         source_ip=source_ip,
         origin=origin,
     )
+    # The grants were loaded (or written) while the row lock is held: the caller renders
+    # this write's state, never a mix with a concurrent writer that commits right after us.
     return user

@@ -21,7 +21,7 @@ LOAD_USER = 5  # user + workspace access + team access + roles + role grants
 
 # Measured numbers, pinned.
 GET_QUERIES = GATE + LOAD_USER  # 7
-# A page that is not full ends the matches, so its total needs no COUNT.
+# A first page that is not full ends the matches, so its total needs no COUNT.
 LAST_PAGE_QUERIES = GATE + 1 + 4  # page + grants of the page: 7
 FULL_PAGE_QUERIES = GATE + 1 + 1 + 4  # page + COUNT + grants of the page: 8
 SEARCH_QUERIES = LAST_PAGE_QUERIES  # userName eq: one user, or none
@@ -170,9 +170,10 @@ def test_discovery(scim, users, path, django_assert_num_queries):
 @pytest.mark.parametrize(
     ("start_index", "count", "queries", "total", "items"),
     [
-        (4, 100, LAST_PAGE_QUERIES, 5, 2),  # the last page: its length gives the total
-        (5, 1, FULL_PAGE_QUERIES, 5, 1),  # full, though nothing follows: COUNT
-        (9, 10, GATE + 1 + 1, 5, 0),  # past the end: an empty page, then COUNT; no grants to load
+        (1, 100, LAST_PAGE_QUERIES, 5, 5),  # a first page that is not full: its length is the total
+        (1, 5, FULL_PAGE_QUERIES, 5, 5),  # full, though nothing follows: COUNT
+        (4, 100, FULL_PAGE_QUERIES, 5, 2),  # later pages are counted first
+        (9, 10, GATE + 1, 5, 0),  # past the end: COUNT only; no page, no grants
         (1, 0, GATE + 1, 5, 0),  # count=0: COUNT only
     ],
 )

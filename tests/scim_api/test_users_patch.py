@@ -1,7 +1,7 @@
 """PATCH /Users/{id} over HTTP (RFC 7644 §3.5.2), including what Okta and Entra ID send in practice."""
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from settings_app.models import AuditEvent, DashboardUser, UserRole, WorkspaceAccess
 from tests.scim_api.conftest import assert_scim_error, minimal_user, patch_op
@@ -110,11 +110,21 @@ def test_deactivated_user_cannot_log_in_and_reactivation_lets_them_back(scim, us
     account.save()
 
     ok(patch(scim, user, {"op": "replace", "path": "active", "value": False}))
-    assert Client().login(username="pat@test.com", password="a-long-password-1") is False
+    assert (
+        Client().login(
+            request=RequestFactory().post("/accounts/login/"), username="pat@test.com", password="a-long-password-1"
+        )
+        is False
+    )
 
     body = ok(patch(scim, user, {"op": "replace", "path": "active", "value": True}))
     assert body["active"] is True
-    assert Client().login(username="pat@test.com", password="a-long-password-1") is True
+    assert (
+        Client().login(
+            request=RequestFactory().post("/accounts/login/"), username="pat@test.com", password="a-long-password-1"
+        )
+        is True
+    )
 
 
 @pytest.mark.parametrize("op", ["Replace", "REPLACE", "replace"])

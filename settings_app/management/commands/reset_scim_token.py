@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.views.decorators.debug import sensitive_variables
 
 from settings_app.management.commands._helpers import company_for_slug
 from settings_app.services.audit import Actor
@@ -15,6 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--company", required=True, metavar="SLUG", help="The company's slug.")
 
+    @sensitive_variables("token")
     def handle(self, *args, company, **options):
         company_obj = company_for_slug(company)
         provisioning = provisioning_get(company=company_obj)

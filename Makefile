@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 ADMIN_EMAIL ?= admin@demo.example.com
 
-.PHONY: run test test-sqlite test-postgres lint format setup setup-dev browser migrate seed clean bench conformance
+.PHONY: run test test-sqlite test-postgres lint format setup setup-dev system-packages migrate seed clean bench conformance
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,13 +21,16 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@
 
 setup: $(VENV)/.runtime
-setup-dev: $(VENV)/.dev browser
+setup-dev: $(VENV)/.dev system-packages
 
-# Debian's Chromium drives the browser tests (Playwright's own download cannot work here).
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; fi; }
+# Debian packages the tests use: chromium drives the browser tests (Playwright's own
+# browser download cannot work here); wrk is checked by the benchmark harness's tests.
+system-packages:
+	@missing=""; for tool in chromium wrk; do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "The tests need Debian's$$missing: sudo apt-get install$$missing"; fi; \
+	fi
 
 ## Set up and run the app on SQLite with demo data; prints the login.
 run: setup

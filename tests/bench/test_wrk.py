@@ -1,5 +1,6 @@
 """The harness's wrk plumbing: reading the Lua script's result line, and the script itself."""
 
+import contextlib
 import http.server
 import shutil
 import threading
@@ -71,10 +72,9 @@ class _RecordingHandler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Connection", "close")
         self.end_headers()
-        try:
+        # wrk hangs up on its open connections when its time is up.
+        with contextlib.suppress(ConnectionError):
             self.wfile.write(body)
-        except ConnectionError:
-            pass  # wrk hangs up on its open connections when its time is up
 
     def log_message(self, *args):
         pass

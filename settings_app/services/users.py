@@ -31,7 +31,12 @@ from settings_app.models import (
     WorkspaceAccess,
 )
 from settings_app.services.audit import Actor, audit_event_record
-from settings_app.services.user_permissions import UserGrants, user_permissions_resolve, user_permissions_write
+from settings_app.services.user_permissions import (
+    ResolvedPermissions,
+    UserGrants,
+    user_permissions_resolve,
+    user_permissions_write,
+)
 from settings_app.services.validation import invalid, text_within
 
 USER_NAME_REQUIRED = "userName is required."
@@ -302,6 +307,50 @@ def user_create(
     return user
 
 
+def _user_locked(company: Company, scim_id: str) -> DashboardUser:
+    """The company's user `scim_id`, its row locked until the transaction ends; raise UserNotFound."""
+    user = None
+    if is_scim_id(scim_id):
+        user = DashboardUser.objects.select_for_update().filter(company=company, scim_id=scim_id).first()
+    if user is None:
+        raise UserNotFound(scim_id)
+    return user
+
+
+def _update_save(
+    user: DashboardUser,
+    *,
+    company: Company,
+    actor: Actor,
+    changed: list[str],
+    resolved: ResolvedPermissions | None,
+    source_ip: str | None,
+    origin: str,
+) -> DashboardUser:
+    """The end of an update (PUT or PATCH) of the locked `user`: a new version, the save, the grants
+    `resolved` (when given) written in place of the old ones, and one `user_updated` event listing `changed`.
+
+    The caller has loaded the grants unless `resolved` replaces them. Either way that happened while the row
+    lock is held: the caller renders this write's state, never a mix with a concurrent writer that commits
+    right after us.
+    """
+    user.version += 1
+    user.save()
+    if resolved is not None:
+        _with_written_grants(user, user_permissions_write(user=user, permissions=resolved, replace=True))
+    audit_event_record(
+        company=company,
+        actor=actor,
+        action=AuditEvent.Action.USER_UPDATED,
+        target_type=TARGET_TYPE,
+        target_id=user.scim_id,
+        details={"fields": changed},
+        source_ip=source_ip,
+        origin=origin,
+    )
+    return user
+
+
 @transaction.atomic
 def user_update(
     *,
@@ -333,11 +382,7 @@ def user_update(
     The user is returned with its grants loaded, as `users_with_permissions`
     leaves it.
     """
-    user = None
-    if is_scim_id(scim_id):
-        user = DashboardUser.objects.select_for_update().filter(company=company, scim_id=scim_id).first()
-    if user is None:
-        raise UserNotFound(scim_id)
+    user = _user_locked(company, scim_id)
     if precondition is not None:
         precondition(user)
     if user_name is not None and name_key(user_name) != user.email_key:
@@ -366,25 +411,11 @@ def user_update(
         resolved = user_permissions_resolve(company=company, default_workspace=default_workspace, data=permissions)
         user.company_permissions = resolved.company_permissions
         changed.append("permissions")
-    user.version += 1
-    user.save()
-    if resolved is not None:
-        _with_written_grants(user, user_permissions_write(user=user, permissions=resolved, replace=True))
-    else:
-        users_with_permissions([user])
-    audit_event_record(
-        company=company,
-        actor=actor,
-        action=AuditEvent.Action.USER_UPDATED,
-        target_type=TARGET_TYPE,
-        target_id=user.scim_id,
-        details={"fields": changed},
-        source_ip=source_ip,
-        origin=origin,
+    if resolved is None:
+        users_with_permissions([user])  # the grants stay as they are
+    return _update_save(
+        user, company=company, actor=actor, changed=changed, resolved=resolved, source_ip=source_ip, origin=origin
     )
-    # The grants were loaded (or written) while the row lock is held: the caller renders
-    # this write's state, never a mix with a concurrent writer that commits right after us.
-    return user
 
 
 @transaction.atomic
@@ -406,10 +437,7 @@ def user_delete(
     if not is_scim_id(scim_id):
         raise UserNotFound(scim_id)
     if precondition is not None:
-        user = DashboardUser.objects.select_for_update().filter(company=company, scim_id=scim_id).first()
-        if user is None:
-            raise UserNotFound(scim_id)
-        precondition(user)
+        precondition(_user_locked(company, scim_id))
     _, deleted = DashboardUser.objects.filter(company=company, scim_id=scim_id).delete()
     if not deleted.get(DashboardUser._meta.label):
         raise UserNotFound(scim_id)
@@ -492,11 +520,7 @@ def user_patch(
     leaves it: the ones read under the row lock, or the ones just written, so
     it is exactly this update's result.
     """
-    user = None
-    if is_scim_id(scim_id):
-        user = DashboardUser.objects.select_for_update().filter(company=company, scim_id=scim_id).first()
-    if user is None:
-        raise UserNotFound(scim_id)
+    user = _user_locked(company, scim_id)
     users_with_permissions([user])
     changes = changes_for(user)
     enterprise_before = user.enterprise_department
@@ -541,20 +565,6 @@ def user_patch(
             resolved = None
     if not changed:
         return user
-    user.version += 1
-    user.save()
-    if resolved is not None:
-        _with_written_grants(user, user_permissions_write(user=user, permissions=resolved, replace=True))
-    audit_event_record(
-        company=company,
-        actor=actor,
-        action=AuditEvent.Action.USER_UPDATED,
-        target_type=TARGET_TYPE,
-        target_id=user.scim_id,
-        details={"fields": changed},
-        source_ip=source_ip,
-        origin=origin,
+    return _update_save(
+        user, company=company, actor=actor, changed=changed, resolved=resolved, source_ip=source_ip, origin=origin
     )
-    # The grants were loaded (or written) while the row lock is held: the caller renders
-    # this write's state, never a mix with a concurrent writer that commits right after us.
-    return user

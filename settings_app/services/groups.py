@@ -11,7 +11,8 @@ alters what a user's resource shows (joining, leaving, a renamed or deleted
 role) gives that user a new version, so ETags stay truthful.
 
 Every write is one transaction ending with one audit event. Reads cost a fixed
-number of queries: one for the roles, one for all their members.
+number of queries, however many roles and members: the roles (and, for a page,
+their count), then one for all their members.
 """
 
 from collections.abc import Callable, Iterable

@@ -40,7 +40,6 @@ S6 = Scenario("S6", "`GET /Users/{id}` random user", read=True)
 
 # Table order.
 ALL = (B0, B1, B2, S1_SMALL, S1, S2, S3, S4, S5, S6_SMALL, S6)
-BY_ID = {scenario.id: scenario for scenario in ALL}
 
 
 @dataclass

@@ -143,7 +143,6 @@ _LIST = [
     OpenApiParameter("sortOrder", str, enum=["ascending", "descending"]),
     *_ATTRIBUTES,
 ]
-_RESOURCE_ID = OpenApiParameter("resource_id", str, OpenApiParameter.PATH)
 _ERROR = OpenApiResponse(ScimErrorSerializer, description="A SCIM error.")
 _ERRORS = {status: _ERROR for status in (400, 401, 404, 409, 412, 413, 415, 429, 503)}
 _DISCOVERY = OpenApiResponse(OpenApiTypes.OBJECT, description="A SCIM discovery document.")

@@ -50,7 +50,6 @@ PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 USER_SCHEMA_PREFIX = "urn:ietf:params:scim:schemas:core:2.0:user:"
 
 INVALID_PATH = "invalidPath"
-NO_TARGET = "noTarget"
 
 BODY_NOT_PATCH_OP = "The body must be a PatchOp: an object with an Operations list."
 NO_OPERATIONS = "Operations must hold at least one operation."

@@ -99,6 +99,17 @@ class _UserApi(ScimApiView):
         return Response(list_response(resources, total=total, start_index=query.page.start_index))
 
 
+class _UserWriteSerializer(serializers.Serializer):
+    """The body of a POST or a PUT: both send the whole User representation (RFC 7644 §3.3, §3.5.1)."""
+
+    userName = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+    name = ScimNameSerializer(required=False, allow_null=True)
+    department = ScimStringField(required=False, allow_null=True, allow_blank=True)
+    externalId = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+    active = ScimBooleanField(required=False, allow_null=True)
+    permissions = serializers.DictField(required=False, allow_null=True)
+
+
 class UserListApi(_UserApi):
     """GET /Users[?filter=&sortBy=&sortOrder=&startIndex=&count=&attributes=&excludedAttributes=]: a ListResponse."""
 
@@ -116,13 +127,7 @@ class UserSearchApi(_UserApi):
 class UserCreateApi(_UserApi):
     """POST /Users: 201 with the user and its Location; 409 when the email is taken."""
 
-    class InputSerializer(serializers.Serializer):
-        userName = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
-        name = ScimNameSerializer(required=False, allow_null=True)
-        department = ScimStringField(required=False, allow_null=True, allow_blank=True)
-        externalId = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
-        active = ScimBooleanField(required=False, allow_null=True)
-        permissions = serializers.DictField(required=False, allow_null=True)
+    InputSerializer = _UserWriteSerializer
 
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
@@ -167,13 +172,7 @@ class UserUpdateApi(_UserApi):
     Absent `permissions` leaves them as they are; a different userName is a 400 `mutability`.
     """
 
-    class InputSerializer(serializers.Serializer):
-        userName = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
-        name = ScimNameSerializer(required=False, allow_null=True)
-        department = ScimStringField(required=False, allow_null=True, allow_blank=True)
-        externalId = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
-        active = ScimBooleanField(required=False, allow_null=True)
-        permissions = serializers.DictField(required=False, allow_null=True)
+    InputSerializer = _UserWriteSerializer
 
     def put(self, request, resource_id):
         serializer = self.InputSerializer(data=request.data)

@@ -7,6 +7,7 @@ from settings_app.models import Company, ProvisioningMethod
 from settings_app.services.ip_allowlist import MAX_ENTRIES, ip_allowlist_parse
 from settings_app.services.origins import INVALID_ORIGIN_MESSAGE, ORIGIN_MAX_LENGTH, origin_normalise
 from settings_app.services.provisioning import (
+    METHOD_INVALID_MESSAGE,
     ORIGIN_REQUIRED_MESSAGE,
     WORKSPACE_REQUIRED_MESSAGE,
     WORKSPACE_UNKNOWN_MESSAGE,
@@ -27,7 +28,7 @@ class ScimProvisioningForm(forms.Form):
     """
 
     error_messages = {
-        "method_invalid": "Choose Custom, Okta or Entra ID.",
+        "method_invalid": METHOD_INVALID_MESSAGE,
         "workspace_required": WORKSPACE_REQUIRED_MESSAGE,
         "workspace_unknown": WORKSPACE_UNKNOWN_MESSAGE,
         "origin_required": ORIGIN_REQUIRED_MESSAGE,

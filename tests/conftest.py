@@ -4,6 +4,9 @@ import itertools
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 
 from settings_app.models import Company, DashboardUser, ProvisioningMethod, Team, Workspace
 from settings_app.services.audit import Actor
@@ -19,6 +22,23 @@ _sequence = itertools.count(1)
 def pytest_configure(config):
     # SQLite's test database lives in var/ (see braze_scim/settings.py); SQLite creates files, not folders.
     (Path(__file__).resolve().parent.parent / "var").mkdir(exist_ok=True)
+
+
+@pytest.fixture
+def wsgi_app():
+    """The WSGI app without Django's per-request connection closing, as Django's own test client does.
+
+    The handler's request_started/finished signals call close_old_connections,
+    which on PostgreSQL would close the test transaction's connection: without
+    them, requests run inside the test's transaction there too.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)

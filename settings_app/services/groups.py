@@ -11,13 +11,13 @@ alters what a user's resource shows (joining, leaving, a renamed or deleted
 role) gives that user a new version, so ETags stay truthful.
 
 Every write is one transaction ending with one audit event. Reads cost a fixed
-number of queries: one for the roles, one for all their members.
+number of queries, however many roles and members: the roles (and, for a page,
+their count), then one for all their members.
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -25,9 +25,9 @@ from django.utils import timezone
 from settings_app.identifiers import name_key
 from settings_app.models import AuditEvent, Company, DashboardUser, Role, UserRole
 from settings_app.services.audit import Actor, audit_event_record
+from settings_app.services.validation import invalid, text_within
 
 DISPLAY_NAME_REQUIRED = "displayName is required."
-TEXT_TOO_LONG = "%(field)s must be at most %(max)d characters."
 UNKNOWN_MEMBER = "Unknown member: %(value)r is not a user of this company."
 
 _NAME_MAX = Role._meta.get_field("name").max_length
@@ -105,22 +105,14 @@ def group_list(
 # --- validating ---------------------------------------------------------------
 
 
-def _invalid(message: str, code: str = "invalid_value", **params) -> ValidationError:
-    return ValidationError(message, code=code, params=params)
-
-
 def _display_name(value: str | None) -> str:
     if value is None or not value.strip():
-        raise _invalid(DISPLAY_NAME_REQUIRED, code="required")
-    if len(value) > _NAME_MAX:
-        raise _invalid(TEXT_TOO_LONG, field="displayName", max=_NAME_MAX)
-    return value
+        raise invalid(DISPLAY_NAME_REQUIRED, code="required")
+    return text_within(value, "displayName", _NAME_MAX)
 
 
 def _external_id(value: str) -> str:
-    if len(value) > _EXTERNAL_ID_MAX:
-        raise _invalid(TEXT_TOO_LONG, field="externalId", max=_EXTERNAL_ID_MAX)
-    return value
+    return text_within(value, "externalId", _EXTERNAL_ID_MAX)
 
 
 def _members(company: Company, member_ids: Iterable[str]) -> list[DashboardUser]:
@@ -131,7 +123,7 @@ def _members(company: Company, member_ids: Iterable[str]) -> list[DashboardUser]
     found = {user.scim_id: user for user in DashboardUser.objects.filter(company=company, scim_id__in=wanted)}
     for scim_id in wanted:
         if scim_id not in found:
-            raise _invalid(UNKNOWN_MEMBER, code="unknown_member", value=scim_id)
+            raise invalid(UNKNOWN_MEMBER, code="unknown_member", value=scim_id)
     return [found[scim_id] for scim_id in wanted]
 
 

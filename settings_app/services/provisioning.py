@@ -13,6 +13,7 @@ from settings_app.services.origins import origin_normalise
 from settings_app.services.tokens import scim_token_issue
 
 ORIGIN_REQUIRED_MESSAGE = "Service Origin is required for the Custom provisioning method."
+METHOD_INVALID_MESSAGE = "Choose Custom, Okta or Entra ID."
 WORKSPACE_REQUIRED_MESSAGE = "Choose the workspace new users are added to."
 WORKSPACE_UNKNOWN_MESSAGE = "Choose one of your company's workspaces."
 
@@ -42,7 +43,7 @@ def provisioning_settings_validate(
     """Check every field; raise one ValidationError mapping each bad field to its message."""
     errors: dict[str, list[ValidationError]] = {}
     if method not in ProvisioningMethod.values:
-        errors["method"] = [ValidationError("Choose Custom, Okta or Entra ID.", code="invalid_method")]
+        errors["method"] = [ValidationError(METHOD_INVALID_MESSAGE, code="invalid_method")]
 
     if default_workspace is None:
         errors["default_workspace"] = [ValidationError(WORKSPACE_REQUIRED_MESSAGE, code="required")]

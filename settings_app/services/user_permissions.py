@@ -13,7 +13,6 @@ non-empty kind.
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -30,6 +29,7 @@ from settings_app.models import (
     WorkspaceAccess,
 )
 from settings_app.permissions import COMPANY, TEAM, WORKSPACE, UnknownPermission, validate_permissions
+from settings_app.services.validation import invalid
 
 OBJECT_EXPECTED = "%(field)s must be an object."
 LIST_EXPECTED = "%(field)s must be a list."
@@ -99,13 +99,9 @@ class _WorkspaceSpec:
     teams: list[_TeamSpec]
 
 
-def _invalid(message: str, code: str = "invalid_value", **params) -> ValidationError:
-    return ValidationError(message, code=code, params=params)
-
-
 def _as_object(value, field_name: str) -> dict:
     if not isinstance(value, dict):
-        raise _invalid(OBJECT_EXPECTED, field=field_name)
+        raise invalid(OBJECT_EXPECTED, field=field_name)
     return value
 
 
@@ -113,7 +109,7 @@ def _as_list(value, field_name: str) -> list:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise _invalid(LIST_EXPECTED, field=field_name)
+        raise invalid(LIST_EXPECTED, field=field_name)
     return value
 
 
@@ -122,7 +118,7 @@ def _optional_string(entry: dict, key: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise _invalid(STRING_EXPECTED, field=key)
+        raise invalid(STRING_EXPECTED, field=key)
     return value
 
 
@@ -130,11 +126,11 @@ def _reference(entry: dict, field_name: str, name_key_: str, id_keys: tuple[str,
     name = _optional_string(entry, name_key_)
     ids = [value for value in (_optional_string(entry, key) for key in id_keys) if value is not None]
     if len(set(ids)) > 1:
-        raise _invalid(
+        raise invalid(
             REFERENCES_DISAGREE, name_key=id_keys[0], name=ids[0], id_key=id_keys[1], id=ids[1], kind=field_name
         )
     if name is None and not ids:
-        raise _invalid(REFERENCE_REQUIRED, field=field_name, name_key=name_key_, id_key=id_keys[0])
+        raise invalid(REFERENCE_REQUIRED, field=field_name, name_key=name_key_, id_key=id_keys[0])
     return _Reference(name=name, id=ids[0] if ids else None)
 
 
@@ -142,7 +138,7 @@ def _permissions(values, field_name: str, level: str) -> list[str]:
     try:
         return validate_permissions(_as_list(values, field_name), level)
     except UnknownPermission as exc:
-        raise _invalid(UNKNOWN_PERMISSION, code="unknown_permission", level=level, value=exc.value) from exc
+        raise invalid(UNKNOWN_PERMISSION, code="unknown_permission", level=level, value=exc.value) from exc
 
 
 def _parse(data: dict) -> tuple[list[str], list[_Reference], list[_WorkspaceSpec]]:
@@ -158,7 +154,7 @@ def _parse(data: dict) -> tuple[list[str], list[_Reference], list[_WorkspaceSpec
         reference = _reference(entry, "appGroup", "appGroupName", ("appGroupId",))
         sets = _as_list(entry.get("appGroupPermissionSets"), "appGroupPermissionSets")
         if len(sets) > 1:
-            raise _invalid(ONE_PERMISSION_SET, workspace=reference.shown)
+            raise invalid(ONE_PERMISSION_SET, workspace=reference.shown)
         permission_set = (
             _reference(
                 _as_object(sets[0], "appGroupPermissionSets[]"),
@@ -171,7 +167,7 @@ def _parse(data: dict) -> tuple[list[str], list[_Reference], list[_WorkspaceSpec
         )
         permissions = _permissions(entry.get("appGroupPermissions"), "appGroupPermissions", WORKSPACE)
         if permission_set is not None and permissions:
-            raise _invalid(SET_OR_PERMISSIONS, workspace=reference.shown)
+            raise invalid(SET_OR_PERMISSIONS, workspace=reference.shown)
         teams = []
         for raw_team in _as_list(entry.get("team"), "team"):
             team = _as_object(raw_team, "team[]")
@@ -204,7 +200,7 @@ def _pick(reference: _Reference, by_name: dict, by_id: dict, *, kind: str, scope
         found = None  # a team id from another workspace is unknown here
     if reference.name is not None and reference.id is not None:
         if named is not None and found is not None and named.pk != found.pk:
-            raise _invalid(
+            raise invalid(
                 REFERENCES_DISAGREE, name_key="name", name=reference.name, id_key="id", id=reference.id, kind=kind
             )
         if named is None or found is None:
@@ -245,23 +241,23 @@ def user_permissions_resolve(*, company: Company, default_workspace: Workspace, 
     for spec in workspace_specs:
         workspace = _pick(spec.reference, workspaces_by_name, workspaces_by_id, kind="workspaces")
         if workspace is None:
-            raise _invalid(UNKNOWN_WORKSPACE, code="unknown_workspace", value=spec.reference.shown)
+            raise invalid(UNKNOWN_WORKSPACE, code="unknown_workspace", value=spec.reference.shown)
         if any(grant.workspace.pk == workspace.pk for grant in workspace_grants):
-            raise _invalid(DUPLICATE_WORKSPACE, value=workspace.name)
+            raise invalid(DUPLICATE_WORKSPACE, value=workspace.name)
         permission_set = None
         if spec.permission_set is not None:
             permission_set = _pick(spec.permission_set, sets_by_name, sets_by_id, kind="permission sets")
             if permission_set is None:
-                raise _invalid(UNKNOWN_PERMISSION_SET, code="unknown_permission_set", value=spec.permission_set.shown)
+                raise invalid(UNKNOWN_PERMISSION_SET, code="unknown_permission_set", value=spec.permission_set.shown)
         workspace_grants.append(WorkspaceGrant(workspace, spec.permissions, permission_set))
         for team_spec in spec.teams:
             team = _pick(team_spec.reference, teams_by_name, teams_by_id, kind="teams", scope=workspace.pk)
             if team is None:
-                raise _invalid(
+                raise invalid(
                     UNKNOWN_TEAM, code="unknown_team", workspace=workspace.name, value=team_spec.reference.shown
                 )
             if any(grant.team.pk == team.pk for grant in team_grants):
-                raise _invalid(DUPLICATE_TEAM, value=team.name)
+                raise invalid(DUPLICATE_TEAM, value=team.name)
             team.workspace = workspace  # the same row (scope above); saves a query when the grant is rendered
             team_grants.append(TeamGrant(team, team_spec.permissions))
 
@@ -269,7 +265,7 @@ def user_permissions_resolve(*, company: Company, default_workspace: Workspace, 
     for reference in role_refs:
         role = _pick(reference, roles_by_name, roles_by_id, kind="roles")
         if role is None:
-            raise _invalid(UNKNOWN_ROLE, code="unknown_role", value=reference.shown)
+            raise invalid(UNKNOWN_ROLE, code="unknown_role", value=reference.shown)
         if all(held.pk != role.pk for held in roles):  # the same role twice is the same grant
             roles.append(role)
 

@@ -31,13 +31,18 @@ from settings_app.models import (
     WorkspaceAccess,
 )
 from settings_app.services.audit import Actor, audit_event_record
-from settings_app.services.user_permissions import UserGrants, user_permissions_resolve, user_permissions_write
+from settings_app.services.user_permissions import (
+    ResolvedPermissions,
+    UserGrants,
+    user_permissions_resolve,
+    user_permissions_write,
+)
+from settings_app.services.validation import invalid, text_within
 
 USER_NAME_REQUIRED = "userName is required."
 USER_NAME_INVALID = "userName must be a valid email address: %(value)r."
 USER_NAME_IMMUTABLE = "userName cannot be changed."
 NAME_REQUIRED = "%(field)s is required."
-TEXT_TOO_LONG = "%(field)s must be at most %(max)d characters."
 CONTROL_CHARACTERS = "%(field)s must not contain control characters."
 DEPARTMENT_UNKNOWN = "Unknown department: %(value)r. Use one of: %(choices)s."
 
@@ -168,10 +173,6 @@ def user_list(
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def _invalid(message: str, code: str = "invalid_value", **params) -> ValidationError:
-    return ValidationError(message, code=code, params=params)
-
-
 def _plain_text(value: str, field: str) -> str:
     """Refuse control characters (NUL, CR, LF, tab, escape, ...), lone surrogates and bidi controls.
 
@@ -180,28 +181,26 @@ def _plain_text(value: str, field: str) -> str:
     """
     for character in value:
         if unicodedata.category(character) in ("Cc", "Cs") or character in _BIDI_CONTROLS:
-            raise _invalid(CONTROL_CHARACTERS, field=field)
+            raise invalid(CONTROL_CHARACTERS, field=field)
     return value
 
 
 def _user_name(value: str | None) -> str:
     if not value:
-        raise _invalid(USER_NAME_REQUIRED, code="required")
+        raise invalid(USER_NAME_REQUIRED, code="required")
     _plain_text(value, "userName")
-    if len(value) > _USER_NAME_MAX:
-        raise _invalid(TEXT_TOO_LONG, field="userName", max=_USER_NAME_MAX)
+    text_within(value, "userName", _USER_NAME_MAX)
     try:
         _email_validator(value)
     except ValidationError as exc:
-        raise _invalid(USER_NAME_INVALID, value=value) from exc
+        raise invalid(USER_NAME_INVALID, value=value) from exc
     return value  # kept in the case it was sent; email_key does the matching
 
 
 def _name_part(value: str | None, field: str) -> str:
     if value is None or not value.strip():
-        raise _invalid(NAME_REQUIRED, code="required", field=field)
-    if len(value) > _NAME_MAX:
-        raise _invalid(TEXT_TOO_LONG, field=field, max=_NAME_MAX)
+        raise invalid(NAME_REQUIRED, code="required", field=field)
+    text_within(value, field, _NAME_MAX)
     return _plain_text(value, field)
 
 
@@ -210,7 +209,7 @@ def _department(value: str | None) -> str:
     if not value:
         return ""
     if value not in Department.values:
-        raise _invalid(DEPARTMENT_UNKNOWN, code="unknown_department", value=value, choices=", ".join(Department.values))
+        raise invalid(DEPARTMENT_UNKNOWN, code="unknown_department", value=value, choices=", ".join(Department.values))
     return value
 
 
@@ -224,9 +223,7 @@ def department_code_named(value: str) -> str | None:
 
 
 def _enterprise_department(value: str) -> str:
-    if len(value) > _ENTERPRISE_DEPARTMENT_MAX:
-        raise _invalid(TEXT_TOO_LONG, field="enterprise department", max=_ENTERPRISE_DEPARTMENT_MAX)
-    return value
+    return text_within(value, "enterprise department", _ENTERPRISE_DEPARTMENT_MAX)
 
 
 def _apply_enterprise_department(user: DashboardUser, value: str, *, department_given: bool) -> None:
@@ -244,8 +241,7 @@ def _apply_enterprise_department(user: DashboardUser, value: str, *, department_
 
 
 def _external_id(value: str) -> str:
-    if len(value) > _EXTERNAL_ID_MAX:
-        raise _invalid(TEXT_TOO_LONG, field="externalId", max=_EXTERNAL_ID_MAX)
+    text_within(value, "externalId", _EXTERNAL_ID_MAX)
     return _plain_text(value, "externalId")
 
 
@@ -311,6 +307,50 @@ def user_create(
     return user
 
 
+def _user_locked(company: Company, scim_id: str) -> DashboardUser:
+    """The company's user `scim_id`, its row locked until the transaction ends; raise UserNotFound."""
+    user = None
+    if is_scim_id(scim_id):
+        user = DashboardUser.objects.select_for_update().filter(company=company, scim_id=scim_id).first()
+    if user is None:
+        raise UserNotFound(scim_id)
+    return user
+
+
+def _update_save(
+    user: DashboardUser,
+    *,
+    company: Company,
+    actor: Actor,
+    changed: list[str],
+    resolved: ResolvedPermissions | None,
+    source_ip: str | None,
+    origin: str,
+) -> DashboardUser:
+    """The end of an update (PUT or PATCH) of the locked `user`: a new version, the save, the grants
+    `resolved` (when given) written in place of the old ones, and one `user_updated` event listing `changed`.
+
+    The caller has loaded the grants unless `resolved` replaces them. Either way that happened while the row
+    lock is held: the caller renders this write's state, never a mix with a concurrent writer that commits
+    right after us.
+    """
+    user.version += 1
+    user.save()
+    if resolved is not None:
+        _with_written_grants(user, user_permissions_write(user=user, permissions=resolved, replace=True))
+    audit_event_record(
+        company=company,
+        actor=actor,
+        action=AuditEvent.Action.USER_UPDATED,
+        target_type=TARGET_TYPE,
+        target_id=user.scim_id,
+        details={"fields": changed},
+        source_ip=source_ip,
+        origin=origin,
+    )
+    return user
+
+
 @transaction.atomic
 def user_update(
     *,
@@ -342,15 +382,11 @@ def user_update(
     The user is returned with its grants loaded, as `users_with_permissions`
     leaves it.
     """
-    user = None
-    if is_scim_id(scim_id):
-        user = DashboardUser.objects.select_for_update().filter(company=company, scim_id=scim_id).first()
-    if user is None:
-        raise UserNotFound(scim_id)
+    user = _user_locked(company, scim_id)
     if precondition is not None:
         precondition(user)
     if user_name is not None and name_key(user_name) != user.email_key:
-        raise _invalid(USER_NAME_IMMUTABLE, code="mutability")
+        raise invalid(USER_NAME_IMMUTABLE, code="mutability")
     changed = []
     if given_name is not None:
         user.given_name = _name_part(given_name, "name.givenName")
@@ -375,25 +411,11 @@ def user_update(
         resolved = user_permissions_resolve(company=company, default_workspace=default_workspace, data=permissions)
         user.company_permissions = resolved.company_permissions
         changed.append("permissions")
-    user.version += 1
-    user.save()
-    if resolved is not None:
-        _with_written_grants(user, user_permissions_write(user=user, permissions=resolved, replace=True))
-    else:
-        users_with_permissions([user])
-    audit_event_record(
-        company=company,
-        actor=actor,
-        action=AuditEvent.Action.USER_UPDATED,
-        target_type=TARGET_TYPE,
-        target_id=user.scim_id,
-        details={"fields": changed},
-        source_ip=source_ip,
-        origin=origin,
+    if resolved is None:
+        users_with_permissions([user])  # the grants stay as they are
+    return _update_save(
+        user, company=company, actor=actor, changed=changed, resolved=resolved, source_ip=source_ip, origin=origin
     )
-    # The grants were loaded (or written) while the row lock is held: the caller renders
-    # this write's state, never a mix with a concurrent writer that commits right after us.
-    return user
 
 
 @transaction.atomic
@@ -415,10 +437,7 @@ def user_delete(
     if not is_scim_id(scim_id):
         raise UserNotFound(scim_id)
     if precondition is not None:
-        user = DashboardUser.objects.select_for_update().filter(company=company, scim_id=scim_id).first()
-        if user is None:
-            raise UserNotFound(scim_id)
-        precondition(user)
+        precondition(_user_locked(company, scim_id))
     _, deleted = DashboardUser.objects.filter(company=company, scim_id=scim_id).delete()
     if not deleted.get(DashboardUser._meta.label):
         raise UserNotFound(scim_id)
@@ -501,17 +520,13 @@ def user_patch(
     leaves it: the ones read under the row lock, or the ones just written, so
     it is exactly this update's result.
     """
-    user = None
-    if is_scim_id(scim_id):
-        user = DashboardUser.objects.select_for_update().filter(company=company, scim_id=scim_id).first()
-    if user is None:
-        raise UserNotFound(scim_id)
+    user = _user_locked(company, scim_id)
     users_with_permissions([user])
     changes = changes_for(user)
     enterprise_before = user.enterprise_department
 
     if changes.user_name is not None and name_key(changes.user_name) != user.email_key:
-        raise _invalid(USER_NAME_IMMUTABLE, code="mutability")
+        raise invalid(USER_NAME_IMMUTABLE, code="mutability")
     changed = []
     if changes.given_name is not None and changes.given_name != user.given_name:
         user.given_name = _name_part(changes.given_name, "name.givenName")
@@ -550,20 +565,6 @@ def user_patch(
             resolved = None
     if not changed:
         return user
-    user.version += 1
-    user.save()
-    if resolved is not None:
-        _with_written_grants(user, user_permissions_write(user=user, permissions=resolved, replace=True))
-    audit_event_record(
-        company=company,
-        actor=actor,
-        action=AuditEvent.Action.USER_UPDATED,
-        target_type=TARGET_TYPE,
-        target_id=user.scim_id,
-        details={"fields": changed},
-        source_ip=source_ip,
-        origin=origin,
+    return _update_save(
+        user, company=company, actor=actor, changed=changed, resolved=resolved, source_ip=source_ip, origin=origin
     )
-    # The grants were loaded (or written) while the row lock is held: the caller renders
-    # this write's state, never a mix with a concurrent writer that commits right after us.
-    return user

@@ -6,30 +6,10 @@ remove, replace of every writable attribute) and deletes Users and Groups.
 See tests/scim_api/conformance.py for the two accommodations.
 """
 
-import pytest
-from django.core.signals import request_finished, request_started
-from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from scim2_client.engines.wsgi import WSGISCIMClient
 
 from settings_app.models import ProvisioningMethod
 from tests.scim_api.conformance import run_checks, summary
-
-
-@pytest.fixture
-def wsgi_app():
-    """The WSGI app without Django's per-request connection closing, as Django's own test client does.
-
-    The handler's request_started/finished signals call close_old_connections,
-    which on PostgreSQL would close the test transaction's connection.
-    """
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        yield get_wsgi_application()
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
 
 
 def test_scim2_tester_reports_no_errors_for_users_and_groups(seeded, provisioning_factory, wsgi_app):

@@ -10,9 +10,7 @@ import json
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from django.urls import URLPattern
 from hypothesis import HealthCheck, settings
 
@@ -56,19 +54,6 @@ def test_the_description_is_public_json_and_covers_every_scim_operation(db):
         "description": "The SCIM token from the SCIM Provisioning page (shown once; prefix scim_).",
     }
     assert document["paths"]["/scim/v2/Users/{resource_id}"]["patch"]["requestBody"]
-
-
-@pytest.fixture
-def wsgi_app():
-    """The WSGI app without Django's per-request connection closing (as Django's test client does),
-    so requests run inside the test's transaction on PostgreSQL too."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        yield get_wsgi_application()
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

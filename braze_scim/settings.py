@@ -89,7 +89,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # concurrency tests) get connections of their own; var/ is git-ignored.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
 else:
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend with a health check that polls the socket instead of running SELECT 1.
+        DATABASES["default"]["ENGINE"] = "braze_scim.db_backends.postgresql"
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
+    # A reused connection is checked before each request's first query, so a
+    # database restart costs no failed request (see braze_scim.db_backends.postgresql).
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # The database the test run creates (Django's default: "test_" + NAME).
     if env.str("DATABASE_TEST_NAME", default=""):

@@ -1,0 +1,86 @@
+"""The PostgreSQL health check polls the connection's socket instead of running `SELECT 1` per request."""
+
+import time
+
+import psycopg
+import pytest
+from django.db import connection
+from django.db.backends.postgresql import base as django_postgresql
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's backend"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def other_connection() -> psycopg.Connection:
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    return psycopg.connect(**params, autocommit=True)
+
+
+@pytest.fixture
+def select_one_checks(monkeypatch) -> list:
+    """Records every time Django's own check (the `SELECT 1` round trip) runs."""
+    calls = []
+    original = django_postgresql.DatabaseWrapper.is_usable
+
+    def recording(self):
+        calls.append(self.alias)
+        return original(self)
+
+    monkeypatch.setattr(django_postgresql.DatabaseWrapper, "is_usable", recording)
+    return calls
+
+
+def wait_until_readable(seconds=5.0):
+    import select
+
+    poller = select.poll()
+    poller.register(connection.connection.fileno(), select.POLLIN)
+    deadline = time.monotonic() + seconds
+    while not poller.poll(50):
+        assert time.monotonic() < deadline, "the server never closed the connection"
+
+
+def test_the_project_uses_this_backend():
+    assert connection.settings_dict["ENGINE"] == "braze_scim.db_backends.postgresql"
+    assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
+
+
+def test_a_healthy_idle_connection_is_usable_without_a_round_trip(select_one_checks):
+    connection.ensure_connection()
+    assert connection.is_usable()
+    assert select_one_checks == []
+
+
+def test_a_connection_the_server_closed_is_not_usable_and_the_next_request_reconnects(select_one_checks):
+    connection.ensure_connection()
+    backend = connection.connection.info.backend_pid
+    with other_connection() as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [backend])
+    wait_until_readable()
+
+    assert not connection.is_usable()
+    assert select_one_checks == ["default"]  # something was waiting: Django's check decided
+
+    # What Django does at the start of the next request, then that request's first query.
+    connection.close_if_unusable_or_obsolete()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        assert cursor.fetchone()[0] != backend
+
+
+def test_a_live_connection_with_a_message_waiting_is_still_usable(select_one_checks):
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("LISTEN health_check_probe")
+    with other_connection() as other:
+        other.execute("NOTIFY health_check_probe")
+    wait_until_readable()
+
+    assert connection.is_usable()
+    assert select_one_checks == ["default"]
+    with connection.cursor() as cursor:
+        cursor.execute("UNLISTEN *")

@@ -42,6 +42,14 @@ def wsgi_app():
 
 
 @pytest.fixture(autouse=True)
+def forget_unknown_tokens():
+    # The gate remembers unknown token digests per process; each test starts from a clean slate.
+    from settings_app.services.tokens import unknown_digests
+
+    unknown_digests.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     # The real hasher spends ~0.5 s per password; tests need no KDF strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -9,6 +9,7 @@ request (PBKDF2 would spend ~0.6 s of CPU per call).
 import functools
 import hashlib
 import secrets
+import threading
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
@@ -67,12 +68,51 @@ def _model_from_row(connection, model, values: list):
     return model.from_db(connection.alias, [field.attname for field in fields], values)
 
 
+class _UnknownDigests:
+    """Digests this process has looked up and found to name no provisioning: a bounded set, oldest out first.
+
+    Remembering "unknown" is never wrong. Every token is minted by
+    token_generate from 256 random bits, so a digest that names nothing now can
+    only come to name something if that very token is minted later (odds of
+    2**-256); a token that was reset stays revoked for good. The set spares the
+    database the lookup for what bad tokens mostly are in practice: an IdP
+    still holding the token an admin reset, retrying every few seconds, or one
+    bad token sent over and over. Distinct random tokens still cost one
+    lookup each, as before. (Restoring a backup that brings back an old token
+    is the one way a digest could become known again: workers refuse it until
+    they restart, which fails closed.)
+    """
+
+    def __init__(self, size: int):
+        self._size = size
+        self._digests: dict[str, None] = {}  # insertion-ordered
+        self._lock = threading.Lock()  # gunicorn's threaded workers and runserver share a process
+
+    def __contains__(self, digest: str) -> bool:
+        return digest in self._digests
+
+    def add(self, digest: str) -> None:
+        with self._lock:
+            if len(self._digests) >= self._size:
+                del self._digests[next(iter(self._digests))]
+            self._digests[digest] = None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._digests.clear()
+
+
+unknown_digests = _UnknownDigests(size=4096)
+
+
 @sensitive_variables("token")
 def provisioning_for_token(token: str) -> ScimProvisioning | None:
     """The provisioning whose current token this is, with its company and default workspace; or None.
 
     The digest is looked up through a unique index; comparing digests of a
-    256-bit secret leaks nothing useful through timing.
+    256-bit secret leaks nothing useful through timing. A digest found to name
+    nothing is remembered (`unknown_digests`), so the same bad token is
+    refused again without a query.
 
     Every SCIM request, refused or not, runs this lookup first, so it is one
     fixed statement rather than a queryset: building the equivalent
@@ -82,11 +122,15 @@ def provisioning_for_token(token: str) -> ScimProvisioning | None:
     """
     if not token.startswith(TOKEN_PREFIX):
         return None
+    digest = token_digest(token)
+    if digest in unknown_digests:
+        return None
     connection = connections[DEFAULT_DB_ALIAS]
     with connection.cursor() as cursor:
-        cursor.execute(_gate_statement(connection.vendor), [token_digest(token)])
+        cursor.execute(_gate_statement(connection.vendor), [digest])
         row = cursor.fetchone()
     if row is None:
+        unknown_digests.add(digest)
         return None
     values = list(row)
     instances = []

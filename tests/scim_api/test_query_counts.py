@@ -120,6 +120,8 @@ def test_refused_request_costs_one_query(scim, users, django_assert_num_queries)
 
     with django_assert_num_queries(1):
         assert ScimCaller("scim_wrong").get(USERS).status_code == 401
+    with django_assert_num_queries(0):  # the same unknown token again: remembered
+        assert ScimCaller("scim_wrong").get(USERS).status_code == 401
     with django_assert_num_queries(0):
         assert ScimCaller(None).get(USERS).status_code == 401
 

@@ -7,8 +7,10 @@ from settings_app.services.audit import Actor
 from settings_app.services.tokens import (
     TOKEN_PREFIX,
     StaleTokenRequest,
+    _UnknownDigests,
     provisioning_for_token,
     scim_token_issue,
+    token_digest,
     token_generate,
 )
 
@@ -104,3 +106,36 @@ def test_an_unknown_or_revoked_token_finds_nothing(company, provisioning_factory
     assert provisioning_for_token(token) is None
     with django_assert_num_queries(0):
         assert provisioning_for_token("not-a-scim-token") is None
+
+
+def test_an_unknown_token_is_remembered_and_refused_again_without_a_query(
+    company, provisioning_factory, django_assert_num_queries
+):
+    unknown = token_generate()
+    with django_assert_num_queries(1):
+        assert provisioning_for_token(unknown) is None
+    with django_assert_num_queries(0):
+        assert provisioning_for_token(unknown) is None
+
+
+def test_a_reset_token_stays_refused_and_a_valid_one_is_looked_up_every_time(
+    company, provisioning_factory, django_assert_num_queries
+):
+    provisioning, old = provisioning_factory(company)
+    with django_assert_num_queries(1):
+        assert provisioning_for_token(old).pk == provisioning.pk
+    new = scim_token_issue(provisioning=provisioning, actor=Actor.cli())
+    for expected_queries in (1, 0):
+        with django_assert_num_queries(expected_queries):
+            assert provisioning_for_token(old) is None
+    for _ in range(2):  # never cached: a reset or a change of settings applies at once
+        with django_assert_num_queries(1):
+            assert provisioning_for_token(new).pk == provisioning.pk
+
+
+def test_the_remembered_unknown_digests_are_bounded_oldest_out_first():
+    remembered = _UnknownDigests(size=3)
+    digests = [token_digest(token_generate()) for _ in range(4)]
+    for digest in digests:
+        remembered.add(digest)
+    assert [digest in remembered for digest in digests] == [False, True, True, True]

@@ -1,8 +1,10 @@
 """The one gate of the SCIM API: bearer token, X-Request-Origin, client IP (DESIGN.md, "Every SCIM request")."""
 
+import datetime
 from dataclasses import dataclass
 from typing import ClassVar
 
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
@@ -11,6 +13,7 @@ from scim_api.errors import AUTHENTICATION_FAILED
 from settings_app.models import Company, ScimProvisioning
 from settings_app.services.audit import Actor
 from settings_app.services.ip_allowlist import client_ip_resolve
+from settings_app.services.rate_limit import utc_day
 from settings_app.services.scim_access import ScimAccessDenied, scim_access_check
 
 
@@ -21,6 +24,7 @@ class ScimClient:
     provisioning: ScimProvisioning
     client_ip: str | None
     origin: str
+    checked_at: datetime.datetime  # the rate limit counts the request on this instant's UTC day
 
     is_authenticated: ClassVar[bool] = True
 
@@ -62,11 +66,16 @@ class ScimTokenAuthentication(BaseAuthentication):
             remote_addr=meta.get("REMOTE_ADDR", ""), forwarded_for=meta.get("HTTP_X_FORWARDED_FOR", "")
         )
         origin = meta.get("HTTP_X_REQUEST_ORIGIN", "")
+        now = timezone.now()
         try:
-            provisioning = scim_access_check(token=_bearer_token(request), origin=origin, client_ip=client_ip)
+            # The lookup counts the request for ScimDailyRateThrottle when it can (one round trip for both).
+            provisioning = scim_access_check(
+                token=_bearer_token(request), origin=origin, client_ip=client_ip, count_on=utc_day(now)
+            )
         except ScimAccessDenied as exc:
             raise AuthenticationFailed(AUTHENTICATION_FAILED) from exc
-        return ScimClient(provisioning=provisioning, client_ip=client_ip, origin=origin.strip()), provisioning
+        client = ScimClient(provisioning=provisioning, client_ip=client_ip, origin=origin.strip(), checked_at=now)
+        return client, provisioning
 
     def authenticate_header(self, request) -> str:
         return "Bearer"

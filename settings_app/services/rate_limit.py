@@ -12,6 +12,11 @@ count stays exact and immediately visible to every worker and host; only a
 crash of the database server itself can lose the last fraction of a second of
 increments (at most 3 x wal_writer_delay), letting a company make that many
 extra calls on the day of a crash. Every other write keeps synchronous commit.
+
+On PostgreSQL the upsert runs inside the gate's own statement (a data-modifying
+CTE next to the token lookup), so an authenticated request pays one round trip
+for both; a request the gate then refuses for its origin or address is taken
+back off the count. SQLite has no INSERT in a CTE and runs the upsert alone.
 """
 
 import datetime
@@ -19,6 +24,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from settings_app.models import AuditEvent, ScimProvisioning, ScimRequestCount
@@ -52,37 +58,63 @@ def scim_rate_limit(provisioning: ScimProvisioning) -> int:
     return settings.SCIM_RATE_LIMIT_PER_DAY
 
 
-def _count_increment(*, company_id: int, day: datetime.date) -> int:
+def count_upsert_sql(connection, *, company: str, source: str, condition: str) -> str:
+    """The counter upsert: one more request for `company` (an SQL expression over `source`) on a day.
+
+    Parameters: the day, then those of `condition`. Returns `company_id, count`.
+    Also used inside the gate's statement on PostgreSQL (see tokens.provisioning_for_token),
+    which counts the request in the same round trip as the token lookup.
+    """
     table = connection.ops.quote_name(ScimRequestCount._meta.db_table)
     count = connection.ops.quote_name("count")
-    values = "VALUES (%s, %s, 1)"
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # The statement is its own transaction: switch off synchronous commit for
         # that transaction alone (set_config(..., true) ends with it; see above).
-        values = "SELECT %s, %s, 1 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit"
+        source += ", (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit"
+    # (SQLite needs the WHERE to parse INSERT ... SELECT ... ON CONFLICT.)
+    return (
+        f"INSERT INTO {table} (company_id, day, {count}) "  # noqa: S608 (names and clauses are ours, never data)
+        f"SELECT {company}, %s, 1 FROM {source} WHERE {condition} "
+        f"ON CONFLICT (company_id, day) DO UPDATE SET {count} = {table}.{count} + 1 "
+        f"RETURNING company_id, {count}"
+    )
+
+
+def _count_increment(*, company_id: int, day: datetime.date) -> int:
+    sql = count_upsert_sql(connection, company="%s", source="(SELECT 1) AS one", condition="1 = 1")
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (company_id, day, {count}) {values} "  # table, column and clause are ours, never data
-            f"ON CONFLICT (company_id, day) DO UPDATE SET {count} = {table}.{count} + 1 "
-            f"RETURNING {count}",
-            [company_id, day.isoformat()],
-        )
-        return cursor.fetchone()[0]
+        cursor.execute(sql, [company_id, day.isoformat()])
+        return cursor.fetchone()[1]
 
 
-def scim_request_count(*, provisioning: ScimProvisioning, now: datetime.datetime | None = None) -> RateLimitState:
+def request_uncount(*, company_id: int, day: datetime.date) -> None:
+    """Take back a request the gate counted before refusing it (a wrong origin or address): refusals do not count."""
+    ScimRequestCount.objects.filter(company_id=company_id, day=day).update(count=F("count") - 1)
+
+
+def utc_day(now: datetime.datetime) -> datetime.date:
+    """The counter's day: UTC, whatever the server's time zone."""
+    return now.astimezone(datetime.UTC).date()
+
+
+def scim_request_count(
+    *, provisioning: ScimProvisioning, now: datetime.datetime | None = None, counted: int | None = None
+) -> RateLimitState:
     """Count one SCIM request for the provisioning's company and report the limit.
 
-    The first refused request of a day is recorded as a RATE_LIMITED audit
-    event, so the admin learns about it without one row per refusal.
+    `counted` is the company's new count when the gate's statement already
+    counted this request (PostgreSQL; see tokens.provisioning_for_token), so
+    no second statement runs. The first refused request of a day is recorded
+    as a RATE_LIMITED audit event, so the admin learns about it without one
+    row per refusal.
     """
     now = now or timezone.now()
-    today = now.astimezone(datetime.UTC).date()
+    today = utc_day(now)
     resets_at = datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time(), tzinfo=datetime.UTC)
     limit = scim_rate_limit(provisioning)
-    state = RateLimitState(
-        limit=limit, count=_count_increment(company_id=provisioning.company_id, day=today), resets_at=resets_at
-    )
+    if counted is None:
+        counted = _count_increment(company_id=provisioning.company_id, day=today)
+    state = RateLimitState(limit=limit, count=counted, resets_at=resets_at)
     if state.count == limit + 1:
         audit_event_record(
             company=provisioning.company,

@@ -6,6 +6,7 @@ token is missing or unknown the company is unknown too, so those reasons go to
 the log only: a flood of bad tokens must stay cheap and cannot fill the database.
 """
 
+import datetime
 import logging
 
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from settings_app.models import AuditEvent, ProvisioningMethod, ScimProvisioning
 from settings_app.services.audit import Actor, audit_event_record
 from settings_app.services.ip_allowlist import ip_allowed, ip_allowlist_parse
 from settings_app.services.origins import origin_matches
+from settings_app.services.rate_limit import request_uncount
 from settings_app.services.tokens import provisioning_for_token
 
 logger = logging.getLogger(__name__)
@@ -64,17 +66,22 @@ def _ip_permitted(provisioning: ScimProvisioning, client_ip: str | None) -> bool
 
 # Error reports (Django's, with frame locals) show the token as ********.
 @sensitive_variables("token")
-def scim_access_check(*, token: str | None, origin: str | None, client_ip: str | None) -> ScimProvisioning:
+def scim_access_check(
+    *, token: str | None, origin: str | None, client_ip: str | None, count_on: datetime.date | None = None
+) -> ScimProvisioning:
     """Return the provisioning (and so the company) the request acts for, or raise ScimAccessDenied.
 
     `token` is the bearer token (None when the header is missing or not Bearer),
     `origin` the X-Request-Origin header, `client_ip` the resolved client address.
     Failures with a known company are recorded as AUTH_FAILED audit events.
+    With `count_on`, the lookup may count the request against the company's
+    daily limit in the same statement (`provisioning.requests_counted`, see
+    provisioning_for_token); a request refused here is taken back off the count.
     """
     if not token:
         logger.info("SCIM request refused: %s (client %s)", MISSING_TOKEN, client_ip)
         raise ScimAccessDenied(MISSING_TOKEN)
-    provisioning = provisioning_for_token(token)
+    provisioning = provisioning_for_token(token, count_on=count_on)
     if provisioning is None:
         # Never log the token, not even a part of it.
         logger.info("SCIM request refused: %s (client %s)", UNKNOWN_TOKEN, client_ip)
@@ -85,6 +92,8 @@ def scim_access_check(*, token: str | None, origin: str | None, client_ip: str |
         reason = IP_NOT_ALLOWED
     if reason is not None:
         logger.info("SCIM request refused for company %s: %s (client %s)", provisioning.company_id, reason, client_ip)
+        if provisioning.requests_counted is not None:
+            request_uncount(company_id=provisioning.company_id, day=count_on)
         audit_event_record(
             company=provisioning.company,
             actor=Actor.scim_token(provisioning),

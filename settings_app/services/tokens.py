@@ -6,6 +6,7 @@ random and long, so a slow password hash adds nothing but cost on every
 request (PBKDF2 would spend ~0.6 s of CPU per call).
 """
 
+import datetime
 import functools
 import hashlib
 import secrets
@@ -17,6 +18,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from settings_app.models import AuditEvent, Company, ScimProvisioning, Workspace
 from settings_app.services.audit import Actor, audit_event_record
+from settings_app.services.rate_limit import count_upsert_sql
 
 TOKEN_PREFIX = "scim_"
 TOKEN_RANDOM_BYTES = 32
@@ -41,8 +43,13 @@ _GATE_MODELS = (ScimProvisioning, Company, Workspace)
 
 
 @functools.cache
-def _gate_statement(vendor: str) -> str:
-    """`SELECT <every column of the three> FROM provisioning JOIN company JOIN workspace WHERE token_digest = %s`."""
+def _gate_statement(vendor: str, counting: str | None = None) -> str:
+    """`SELECT <every column of the three> FROM provisioning JOIN company JOIN workspace WHERE token_digest = %s`.
+
+    With `counting` (the rate limit's counter upsert, PostgreSQL only), the same
+    statement counts one request for the token's company on a day and returns
+    the new count as a last column; parameters: the day, the digest, the digest.
+    """
     quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
     provisioning, company, workspace = (quote(model._meta.db_table) for model in _GATE_MODELS)
     columns = ", ".join(
@@ -50,11 +57,30 @@ def _gate_statement(vendor: str) -> str:
         for model in _GATE_MODELS
         for field in model._meta.concrete_fields
     )
-    return (
-        f"SELECT {columns} FROM {provisioning} "  # noqa: S608 (table and column names, not data)
+    lookup = (
+        f"FROM {provisioning} "
         f"JOIN {company} ON {company}.{quote('id')} = {provisioning}.{quote('company_id')} "
         f"JOIN {workspace} ON {workspace}.{quote('id')} = {provisioning}.{quote('default_workspace_id')} "
+    )
+    if counting is None:
+        return f"SELECT {columns} {lookup}WHERE {provisioning}.{quote('token_digest')} = %s"
+    return (
+        f"WITH counted AS ({counting}) "
+        f"SELECT {columns}, counted.{quote('count')} {lookup}"
+        f"JOIN counted ON counted.{quote('company_id')} = {provisioning}.{quote('company_id')} "
         f"WHERE {provisioning}.{quote('token_digest')} = %s"
+    )
+
+
+def _counting_upsert(connection) -> str:
+    provisioning, digest, company_id = (
+        connection.ops.quote_name(name) for name in (ScimProvisioning._meta.db_table, "token_digest", "company_id")
+    )
+    return count_upsert_sql(
+        connection,
+        company=f"{provisioning}.{company_id}",
+        source=provisioning,
+        condition=f"{provisioning}.{digest} = %s",
     )
 
 
@@ -106,8 +132,13 @@ unknown_digests = _UnknownDigests(size=4096)
 
 
 @sensitive_variables("token")
-def provisioning_for_token(token: str) -> ScimProvisioning | None:
+def provisioning_for_token(token: str, *, count_on: datetime.date | None = None) -> ScimProvisioning | None:
     """The provisioning whose current token this is, with its company and default workspace; or None.
+
+    With `count_on`, on PostgreSQL, the same statement also counts one SCIM
+    request for the company on that day (the rate limit's counter) and the
+    provisioning carries the new count as `requests_counted`, like an ORM
+    annotation; elsewhere `requests_counted` is None and the caller counts.
 
     The digest is looked up through a unique index; comparing digests of a
     256-bit secret leaks nothing useful through timing. A digest found to name
@@ -126,13 +157,18 @@ def provisioning_for_token(token: str) -> ScimProvisioning | None:
     if digest in unknown_digests:
         return None
     connection = connections[DEFAULT_DB_ALIAS]
+    counting = count_on is not None and connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        cursor.execute(_gate_statement(connection.vendor), [digest])
+        if counting:
+            statement = _gate_statement(connection.vendor, _counting_upsert(connection))
+            cursor.execute(statement, [count_on.isoformat(), digest, digest])
+        else:
+            cursor.execute(_gate_statement(connection.vendor), [digest])
         row = cursor.fetchone()
     if row is None:
         unknown_digests.add(digest)
         return None
-    values = list(row)
+    values = list(row[:-1]) if counting else list(row)
     instances = []
     for model in _GATE_MODELS:
         width = len(model._meta.concrete_fields)
@@ -141,6 +177,7 @@ def provisioning_for_token(token: str) -> ScimProvisioning | None:
     provisioning, company, workspace = instances
     provisioning.company = company
     provisioning.default_workspace = workspace
+    provisioning.requests_counted = row[-1] if counting else None
     return provisioning
 
 

@@ -4,8 +4,7 @@ import pytest
 
 from scim_api.filters import GROUP_ATTRIBUTES
 from scim_api.list_params import SEARCH_REQUEST_SCHEMA
-from tests.scim_api.conftest import assert_scim_error, minimal_user
-from tests.scim_api.test_query_counts import GATE
+from tests.scim_api.conftest import GATE, assert_scim_error, minimal_user
 
 USERS = "/scim/v2/Users"
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"

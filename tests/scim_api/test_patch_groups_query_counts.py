@@ -1,17 +1,16 @@
 """Fixed query counts for PATCH /Users/{id} and every Groups endpoint, however many members a group has.
 
-GATE (2) is the token lookup and the rate-limit upsert. Writes add the
+GATE is the token lookup and the rate-limit upsert (1 statement on PostgreSQL, 2 on SQLite). Writes add the
 SAVEPOINT/RELEASE pair of their transaction; the audit INSERT is one query.
 """
 
 import pytest
 
-from tests.scim_api.conftest import minimal_user
+from tests.scim_api.conftest import GATE, minimal_user
 
 USERS = "/scim/v2/Users"
 GROUPS = "/scim/v2/Groups"
 
-GATE = 2
 WRITE = 2  # SAVEPOINT + RELEASE
 LOAD_USER_GRANTS = 4  # workspace access, team access, roles, role grants
 

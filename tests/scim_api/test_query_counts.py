@@ -1,7 +1,8 @@
 """Each endpoint runs a fixed number of queries, however many grants a user has or users there are.
 
-The counts include the gate (1: token digest lookup with company and default
-workspace) and the rate limit (1: the counter upsert). Savepoints of the write
+The counts include the gate: the token digest lookup (with company and default
+workspace) and the rate limit's counter upsert, one statement on PostgreSQL and
+two on SQLite (`GATE`). Savepoints of the write
 transaction show up as queries too. Writes add one statement per kind of
 object a body names (workspaces, teams, permission sets, roles) and per
 non-empty kind of grant, never one per entry.
@@ -11,12 +12,11 @@ import copy
 
 import pytest
 
-from tests.scim_api.conftest import minimal_user
+from tests.scim_api.conftest import GATE, minimal_user
 from tests.scim_api.test_users_api import CONTRACT_POST_BODY, with_real_role_id
 
 USERS = "/scim/v2/Users"
 
-GATE = 2  # token lookup + rate-limit upsert
 LOAD_USER = 5  # user + workspace access + team access + roles + role grants
 
 # Measured numbers, pinned.

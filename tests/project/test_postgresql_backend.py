@@ -1,6 +1,12 @@
-"""The PostgreSQL health check polls the connection's socket instead of running `SELECT 1` per request."""
+"""PostgreSQL: a health check that polls the connection's socket instead of running `SELECT 1` per
+request, and prepared statements (server-side parameters)."""
 
+import json
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -47,6 +53,55 @@ def wait_until_readable(seconds=5.0):
 def test_the_project_uses_this_backend():
     assert connection.settings_dict["ENGINE"] == "braze_scim.db_backends.postgresql"
     assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
+
+
+def test_a_statement_a_connection_runs_again_and_again_is_prepared(company, provisioning_factory):
+    from settings_app.services.tokens import provisioning_for_token
+
+    _, token = provisioning_factory(company)
+    connection.close()  # a fresh connection: nothing prepared yet
+
+    def prepared_gate_statements() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%token_digest%"])
+            return cursor.fetchone()[0]
+
+    assert prepared_gate_statements() == 0
+    seen = []
+    for _ in range(7):
+        assert provisioning_for_token(token) is not None
+        seen.append(prepared_gate_statements())
+    assert seen == [0, 0, 0, 0, 0, 1, 1]  # run 5 times unprepared, prepared on the 6th, then reused
+
+
+def database_options(environment: dict) -> dict:
+    """OPTIONS of the default database as the settings module builds them from `environment`."""
+    script = (
+        "from django.conf import settings; import json; print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "braze_scim.settings", **environment}
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django, json; django.setup(); {script}"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_prepared_statements_can_be_turned_off_for_a_transaction_pooler():
+    url = "postgres://postgres@127.0.0.1:5432/anything"
+    assert database_options({"DATABASE_URL": url}) | {"connect_timeout": 5} == {
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+        "connect_timeout": 5,
+    }
+    options = database_options({"DATABASE_URL": url, "DATABASE_PREPARED_STATEMENTS": "false"})
+    assert "server_side_binding" not in options
+    assert "prepare_threshold" not in options
 
 
 def test_a_healthy_idle_connection_is_usable_without_a_round_trip(select_one_checks):

@@ -87,7 +87,21 @@ class ScimContentNegotiation(DefaultContentNegotiation):
     serves them better than a refusal.
     """
 
+    # The Accept headers IdPs and scripts actually send, answered without parsing
+    # (DRF's parse costs ~90 µs, a tenth of a cheap call): header -> media type.
+    COMMON_ACCEPT = {
+        "": SCIM_MEDIA_TYPE,
+        "*/*": SCIM_MEDIA_TYPE,
+        SCIM_MEDIA_TYPE: SCIM_MEDIA_TYPE,
+        "application/json": "application/json",
+    }
+
     def select_renderer(self, request, renderers, format_suffix=None):
+        media_type = self.COMMON_ACCEPT.get(request.META.get("HTTP_ACCEPT", ""))
+        if media_type is not None and format_suffix is None and self.settings.URL_FORMAT_OVERRIDE not in request.GET:
+            for renderer in renderers:
+                if renderer.media_type == media_type:
+                    return renderer, media_type
         try:
             return super().select_renderer(request, renderers, format_suffix)
         except (NotAcceptable, Http404):  # Http404: an unknown ?format=

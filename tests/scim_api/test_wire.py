@@ -2,6 +2,8 @@
 
 import pytest
 
+from scim_api.media import ScimContentNegotiation
+from scim_api.views import ScimApiView
 from tests.scim_api.conftest import ScimCaller, assert_scim_error, minimal_user
 
 USERS = "/scim/v2/Users"
@@ -124,3 +126,32 @@ def test_a_body_that_is_not_utf8_is_a_scim_400(scim, seeded):
 
 def test_the_bare_scim_prefix_is_a_scim_404():
     assert_scim_error(ScimCaller(None).get("/scim"), 404, "Endpoint not found")
+
+
+class ParsingNegotiation(ScimContentNegotiation):
+    """The same negotiation with every Accept header parsed: no shortcut."""
+
+    COMMON_ACCEPT = {}
+
+
+@pytest.mark.parametrize("accept", [None, *ScimContentNegotiation.COMMON_ACCEPT])
+@pytest.mark.parametrize("query", ["", "?format=json"])
+def test_common_accept_headers_skip_parsing_and_get_what_parsing_would_choose(accept, query, monkeypatch):
+    from django.test import RequestFactory
+    from rest_framework.negotiation import DefaultContentNegotiation
+    from rest_framework.request import Request
+
+    headers = {"HTTP_ACCEPT": accept} if accept is not None else {}
+    request = Request(RequestFactory().get(f"{USERS}{query}", **headers))
+    renderers = [renderer() for renderer in ScimApiView.renderer_classes]
+    expected = ParsingNegotiation().select_renderer(request, renderers)
+    parsed = []
+    original = DefaultContentNegotiation.select_renderer
+
+    def drf_parse(self, *args, **kwargs):
+        parsed.append(True)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(DefaultContentNegotiation, "select_renderer", drf_parse)
+    assert ScimContentNegotiation().select_renderer(request, renderers) == expected
+    assert parsed == ([True] if query else [])  # ?format= is DRF's to decide

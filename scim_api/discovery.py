@@ -5,7 +5,9 @@ type or schema URN is a SCIM 404. They sit behind the same token gate as the
 rest of the API (RFC 7644 §4 lets a provider require authentication).
 """
 
-from django.urls import reverse
+import functools
+
+from django.urls import get_script_prefix, reverse
 from rest_framework.response import Response
 
 from scim_api.errors import RESOURCE_NOT_FOUND, ScimError
@@ -14,9 +16,19 @@ from scim_api.schemas import resource_type_resources, schema_resources, service_
 from scim_api.views import ScimApiView
 
 
+@functools.lru_cache(maxsize=256)
+def _path(script_prefix: str, url_name: str, kwargs: tuple[tuple[str, str], ...]) -> str:
+    """reverse() of a discovery URL, once per prefix, name and arguments: their paths never change.
+
+    (reverse() was a quarter of a ServiceProviderConfig call. The script prefix is
+    part of the key because reverse() prepends it.)
+    """
+    return reverse(f"scim_api:{url_name}", kwargs=dict(kwargs) or None)
+
+
 class _DiscoveryApi(ScimApiView):
     def url(self, url_name: str, **kwargs) -> str:
-        return self.absolute_url(reverse(f"scim_api:{url_name}", kwargs=kwargs or None))
+        return self.absolute_url(_path(get_script_prefix(), url_name, tuple(sorted(kwargs.items()))))
 
     def schemas(self) -> list[dict]:
         return schema_resources(location_for=lambda urn: self.url("schema-detail", urn=urn))

@@ -143,3 +143,19 @@ def test_patch_on_discovery_is_405(scim):
 @pytest.mark.parametrize("path", ["ServiceProviderConfig", "ResourceTypes", "Schemas"])
 def test_discovery_needs_the_token(seeded, path):
     assert_scim_error(ScimCaller("scim_wrong").get(f"{BASE}/{path}"), 401)
+
+
+@pytest.mark.parametrize("path", ["ServiceProviderConfig", "ResourceTypes/User", f"Schemas/{USER_SCHEMA}"])
+def test_locations_follow_the_script_prefix_the_app_is_mounted_under(scim, path):
+    """The discovery paths are reversed once and remembered, per script prefix (WSGI's SCRIPT_NAME)."""
+    from django.urls import set_script_prefix
+
+    plain = scim.get(f"{BASE}/{path}").json()["meta"]["location"]
+    set_script_prefix("/braze/")  # what Django's WSGI handler does for SCRIPT_NAME=/braze
+    try:
+        mounted = scim.get(f"{BASE}/{path}").json()["meta"]["location"]
+    finally:
+        set_script_prefix("/")
+    assert "/scim/v2/" in plain
+    assert mounted == plain.replace("/scim/v2/", "/braze/scim/v2/", 1)
+    assert scim.get(f"{BASE}/{path}").json()["meta"]["location"] == plain

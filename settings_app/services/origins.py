@@ -1,5 +1,6 @@
 """The Service Origin: what the admin may enter, and how X-Request-Origin is matched."""
 
+import functools
 import re
 from urllib.parse import urlsplit
 
@@ -62,6 +63,8 @@ def origin_normalise(value: str) -> str:
     return f"{origin}:{port}" if port is not None else origin
 
 
+# Every SCIM request asks this with the same two strings; normalising costs more than the rest of the check.
+@functools.lru_cache(maxsize=1024)
 def origin_matches(configured: str, header: str) -> bool:
     """Does an X-Request-Origin header value match the configured Service Origin?
 

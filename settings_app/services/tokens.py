@@ -16,6 +16,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from settings_app.models import AuditEvent, Company, ScimProvisioning, Workspace
 from settings_app.services.audit import Actor, audit_event_record
+from settings_app.services.fixed_statements import model_from_row
 
 TOKEN_PREFIX = "scim_"
 TOKEN_RANDOM_BYTES = 32
@@ -57,16 +58,6 @@ def _gate_statement(vendor: str) -> str:
     )
 
 
-def _model_from_row(connection, model, values: list):
-    """An instance as the ORM would load it: the backend's and the fields' converters applied."""
-    fields = model._meta.concrete_fields
-    for index, field in enumerate(fields):
-        column = field.get_col(model._meta.db_table)
-        for converter in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
-            values[index] = converter(values[index], column, connection)
-    return model.from_db(connection.alias, [field.attname for field in fields], values)
-
-
 @sensitive_variables("token")
 def provisioning_for_token(token: str) -> ScimProvisioning | None:
     """The provisioning whose current token this is, with its company and default workspace; or None.
@@ -92,7 +83,7 @@ def provisioning_for_token(token: str) -> ScimProvisioning | None:
     instances = []
     for model in _GATE_MODELS:
         width = len(model._meta.concrete_fields)
-        instances.append(_model_from_row(connection, model, values[:width]))
+        instances.append(model_from_row(connection, model, values[:width]))
         values = values[width:]
     provisioning, company, workspace = instances
     provisioning.company = company

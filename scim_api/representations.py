@@ -1,9 +1,9 @@
 """Dashboard users as SCIM JSON: plain functions over loaded objects, no queries.
 
 The user must come from `settings_app.services.users.users_with_permissions`
-(or a selector built on it), which loads every grant into `user.grants` in a
-fixed number of queries, or from a user write service, which returns it in
-the same state.
+(or a selector built on it), which loads every grant into `user.grants` (a
+`settings_app.services.user_grants.UserGrants`) in one statement, or from a
+user write service, which returns it in the same state.
 A ModelSerializer would cost several times more per object, and the SCIM
 schema is not the model anyway.
 """
@@ -11,7 +11,8 @@ schema is not the model anyway.
 import datetime
 from collections.abc import Callable
 
-from settings_app.models import DashboardUser, Role, RoleGrant, WorkspaceAccess
+from settings_app.models import DashboardUser, Role
+from settings_app.services.user_grants import NamedPermissionSet, WorkspaceGrantRead
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
@@ -36,7 +37,7 @@ def iso_datetime(value: datetime.datetime) -> str:
     return value.astimezone(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _permission_set(permission_set) -> dict:
+def _permission_set(permission_set: NamedPermissionSet) -> dict:
     return {
         "appGroupPermissionSetName": permission_set.name,
         "appGroupPermissionSetId": permission_set.public_id,
@@ -44,7 +45,7 @@ def _permission_set(permission_set) -> dict:
     }
 
 
-def _workspace_entry(grant: WorkspaceAccess | RoleGrant) -> dict:
+def _workspace_entry(grant: WorkspaceGrantRead) -> dict:
     entry = {"appGroupId": grant.workspace.public_id, "appGroupName": grant.workspace.name}
     if grant.permission_set is not None:
         entry["appGroupPermissionSets"] = [_permission_set(grant.permission_set)]
@@ -57,37 +58,36 @@ def user_permissions(user: DashboardUser) -> dict:
     """Braze's permissions object, with every id filled in."""
     grants = user.grants
     teams_by_workspace: dict[int, list[dict]] = {}
-    for access in grants.team_access:
-        teams_by_workspace.setdefault(access.team.workspace_id, []).append(
+    for access in grants.teams:
+        teams_by_workspace.setdefault(access.workspace.pk, []).append(
             {"teamId": access.team.public_id, "teamName": access.team.name, "teamPermissions": list(access.permissions)}
         )
     app_groups = []
-    for access in grants.workspace_access:
+    for access in grants.workspaces:
         entry = _workspace_entry(access)
-        teams = teams_by_workspace.pop(access.workspace_id, [])
+        teams = teams_by_workspace.pop(access.workspace.pk, [])
         # An empty list is left out (RFC 7643 §2.5: it equals an unassigned attribute), which keeps
         # the resources of users without teams describable by the published User schema.
         if teams:
             entry["team"] = teams
         app_groups.append(entry)
     # Team grants in a workspace the user has no direct access to (possible from the dashboard).
-    for access in grants.team_access:
-        teams = teams_by_workspace.pop(access.team.workspace_id, None)
+    for access in grants.teams:
+        teams = teams_by_workspace.pop(access.workspace.pk, None)
         if teams is not None:
-            workspace = access.team.workspace
             app_groups.append(
                 {
-                    "appGroupId": workspace.public_id,
-                    "appGroupName": workspace.name,
+                    "appGroupId": access.workspace.public_id,
+                    "appGroupName": access.workspace.name,
                     "appGroupPermissions": [],
                     "team": teams,
                 }
             )
     roles = []
-    for user_role in grants.user_roles:
-        role = {"roleName": user_role.role.name, "roleId": user_role.role.public_id}
-        if user_role.role.workspace_grants:  # a role the IdP created grants nothing until an admin says so
-            role["appGroup"] = [_workspace_entry(grant) for grant in user_role.role.workspace_grants]
+    for held in grants.roles:
+        role = {"roleName": held.role.name, "roleId": held.role.public_id}
+        if held.workspace_grants:  # a role the IdP created grants nothing until an admin says so
+            role["appGroup"] = [_workspace_entry(grant) for grant in held.workspace_grants]
         roles.append(role)
     return {"companyPermissions": list(user.company_permissions), "roles": roles, "appGroup": app_groups}
 

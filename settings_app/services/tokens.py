@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from settings_app.models import AuditEvent, Company, ScimProvisioning, Workspace
 from settings_app.services.audit import Actor, audit_event_record
+from settings_app.services.fixed_statements import model_from_row
 from settings_app.services.rate_limit import count_upsert_sql
 
 TOKEN_PREFIX = "scim_"
@@ -82,16 +83,6 @@ def _counting_upsert(connection) -> str:
         source=provisioning,
         condition=f"{provisioning}.{digest} = %s",
     )
-
-
-def _model_from_row(connection, model, values: list):
-    """An instance as the ORM would load it: the backend's and the fields' converters applied."""
-    fields = model._meta.concrete_fields
-    for index, field in enumerate(fields):
-        column = field.get_col(model._meta.db_table)
-        for converter in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
-            values[index] = converter(values[index], column, connection)
-    return model.from_db(connection.alias, [field.attname for field in fields], values)
 
 
 class _UnknownDigests:
@@ -172,7 +163,7 @@ def provisioning_for_token(token: str, *, count_on: datetime.date | None = None)
     instances = []
     for model in _GATE_MODELS:
         width = len(model._meta.concrete_fields)
-        instances.append(_model_from_row(connection, model, values[:width]))
+        instances.append(model_from_row(connection, model, values[:width]))
         values = values[width:]
     provisioning, company, workspace = instances
     provisioning.company = company

@@ -275,15 +275,15 @@ def user_permissions_resolve(*, company: Company, default_workspace: Workspace, 
 
 
 @dataclass(frozen=True)
-class UserGrants:
-    """A user's grant rows, in id order: as `users_with_permissions` loads them, or as just written."""
+class WrittenGrants:
+    """The grant rows `user_permissions_write` inserted, in id order, their related rows attached."""
 
     workspace_access: list[WorkspaceAccess]
     team_access: list[TeamAccess]
     user_roles: list[UserRole]
 
 
-def user_permissions_write(*, user: DashboardUser, permissions: ResolvedPermissions, replace: bool) -> UserGrants:
+def user_permissions_write(*, user: DashboardUser, permissions: ResolvedPermissions, replace: bool) -> WrittenGrants:
     """Store the workspace, team and role grants (the caller saves company_permissions on the user).
 
     With `replace`, the user's previous grants are removed first. Runs inside
@@ -317,4 +317,4 @@ def user_permissions_write(*, user: DashboardUser, permissions: ResolvedPermissi
     user_roles = []
     if permissions.roles:
         user_roles = UserRole.objects.bulk_create(UserRole(user=user, role=role) for role in permissions.roles)
-    return UserGrants(workspace_access, team_access, user_roles)
+    return WrittenGrants(workspace_access, team_access, user_roles)

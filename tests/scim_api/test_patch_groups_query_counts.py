@@ -12,7 +12,7 @@ USERS = "/scim/v2/Users"
 GROUPS = "/scim/v2/Groups"
 
 WRITE = 2  # SAVEPOINT + RELEASE
-LOAD_USER_GRANTS = 4  # workspace access, team access, roles, role grants
+LOAD_USER_GRANTS = 1  # workspace access, team access, roles and role grants: one statement
 
 GET_GROUP = GATE + 2  # role + its members
 GET_GROUP_WITHOUT_MEMBERS = GATE + 1

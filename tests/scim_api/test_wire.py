@@ -155,3 +155,10 @@ def test_common_accept_headers_skip_parsing_and_get_what_parsing_would_choose(ac
     monkeypatch.setattr(DefaultContentNegotiation, "select_renderer", drf_parse)
     assert ScimContentNegotiation().select_renderer(request, renderers) == expected
     assert parsed == ([True] if query else [])  # ?format= is DRF's to decide
+
+
+def test_responses_vary_on_accept_and_only_405s_send_allow(scim, seeded):
+    for response in (scim.get(USERS), scim.get(f"{USERS}/nope"), ScimCaller("scim_wrong").get(USERS)):
+        assert response["Vary"] == "Accept"
+        assert "Allow" not in response
+    assert scim.request("patch", USERS, {})["Allow"] == "GET, HEAD, POST"

@@ -1,11 +1,12 @@
 """What every SCIM endpoint shares: ScimApiView, method routing, and the catch-all 404."""
 
+import functools
 from collections.abc import Callable
 from urllib.parse import quote
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import ParseError
@@ -27,6 +28,20 @@ from scim_api.throttling import ScimDailyRateThrottle
 
 # What Django's reverse() leaves unquoted in a path (RFC 3986 sub-delims and "/~:@").
 URL_PATH_SAFE = "!$&'()*+,;=/~:@"
+
+
+@functools.lru_cache(maxsize=64)
+def _resource_path(script_prefix: str, resource_url_name: str) -> tuple[str, str]:
+    """The path of a resource URL around its id, reversed once per script prefix and URL name.
+
+    Every response names its resource's URL; reverse() cost ~30 µs of a ~0.7 ms
+    GET. The ids are ours (hex and dashes), which reverse() would put in the
+    path unchanged, exactly as the quoting in resource_location does.
+    """
+    marker = "resource-id-marker"
+    path = reverse(f"scim_api:{resource_url_name}", kwargs={"resource_id": marker})
+    prefix, suffix = path.split(marker)
+    return prefix, suffix
 
 
 class ScimApiView(APIView):
@@ -60,13 +75,11 @@ class ScimApiView(APIView):
 
     def resource_location(self, resource_url_name: str, resource_id: str) -> str:
         """meta.location / Location: SCIM_BASE_URL when configured, else built from the request."""
-        return self.absolute_url(reverse(f"scim_api:{resource_url_name}", kwargs={"resource_id": resource_id}))
+        prefix, suffix = _resource_path(get_script_prefix(), resource_url_name)
+        return self.absolute_url(f"{prefix}{quote(resource_id, safe=URL_PATH_SAFE)}{suffix}")
 
     def resource_locator(self, resource_url_name: str) -> Callable[[str], str]:
-        """`resource_location` for many ids of one kind (a list page has up to 500): the URL is reversed once.
-
-        The ids are ours (hex and dashes), for which reverse() would produce exactly this.
-        """
+        """`resource_location` for many ids of one kind (a list page has up to 500), made absolute once."""
         marker = "resource-id-marker"
         prefix, suffix = self.resource_location(resource_url_name, marker).split(marker)
         return lambda resource_id: f"{prefix}{quote(resource_id, safe=URL_PATH_SAFE)}{suffix}"

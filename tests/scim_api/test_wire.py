@@ -162,3 +162,20 @@ def test_responses_vary_on_accept_and_only_405s_send_allow(scim, seeded):
         assert response["Vary"] == "Accept"
         assert "Allow" not in response
     assert scim.request("patch", USERS, {})["Allow"] == "GET, HEAD, POST"
+
+
+def test_resource_locations_follow_the_script_prefix_the_app_is_mounted_under(scim, seeded):
+    """Resource paths are reversed once and remembered, per script prefix (WSGI's SCRIPT_NAME)."""
+    from django.urls import set_script_prefix
+
+    created = scim.post(USERS, minimal_user())
+    location = created.json()["meta"]["location"]
+    assert created["Location"] == location
+    assert location.endswith(f"/scim/v2/Users/{created.json()['id']}")
+    set_script_prefix("/braze/")  # what Django's WSGI handler does for SCRIPT_NAME=/braze
+    try:
+        mounted = scim.get(location.split("testserver", 1)[-1]).json()["meta"]["location"]
+    finally:
+        set_script_prefix("/")
+    assert mounted == location.replace("/scim/v2/", "/braze/scim/v2/", 1)
+    assert scim.get(f"{USERS}/{created.json()['id']}").json()["meta"]["location"] == location

@@ -90,6 +90,8 @@ def _trusted_proxy_networks(entries: tuple[str, ...]) -> list[IpNetwork]:
     return ip_allowlist_parse(" ".join(entries))
 
 
+# Parsing an address is most of resolving a client; the same few peers call again and again.
+@functools.lru_cache(maxsize=1024)
 def _valid_address(text: str) -> str | None:
     try:
         return str(_address(text.strip()))

@@ -58,16 +58,24 @@ def scim_rate_limit(provisioning: ScimProvisioning) -> int:
     return settings.SCIM_RATE_LIMIT_PER_DAY
 
 
-def count_upsert_sql(connection, *, company: str, source: str, condition: str) -> str:
+def commits_asynchronously(connection) -> bool:
+    """Whether a counter upsert run now is its own transaction on PostgreSQL, so may skip the WAL flush wait."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def count_upsert_sql(
+    connection, *, company: str, source: str, condition: str, asynchronous_commit: bool = False
+) -> str:
     """The counter upsert: one more request for `company` (an SQL expression over `source`) on a day.
 
     Parameters: the day, then those of `condition`. Returns `company_id, count`.
     Also used inside the gate's statement on PostgreSQL (see tokens.provisioning_for_token),
     which counts the request in the same round trip as the token lookup.
+    `asynchronous_commit` when `commits_asynchronously` says so.
     """
     table = connection.ops.quote_name(ScimRequestCount._meta.db_table)
     count = connection.ops.quote_name("count")
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+    if asynchronous_commit:
         # The statement is its own transaction: switch off synchronous commit for
         # that transaction alone (set_config(..., true) ends with it; see above).
         source += ", (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit"
@@ -81,7 +89,13 @@ def count_upsert_sql(connection, *, company: str, source: str, condition: str) -
 
 
 def _count_increment(*, company_id: int, day: datetime.date) -> int:
-    sql = count_upsert_sql(connection, company="%s", source="(SELECT 1) AS one", condition="1 = 1")
+    sql = count_upsert_sql(
+        connection,
+        company="%s",
+        source="(SELECT 1) AS one",
+        condition="1 = 1",
+        asynchronous_commit=commits_asynchronously(connection),
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [company_id, day.isoformat()])
         return cursor.fetchone()[1]

@@ -19,7 +19,7 @@ from django.views.decorators.debug import sensitive_variables
 from settings_app.models import AuditEvent, Company, ScimProvisioning, Workspace
 from settings_app.services.audit import Actor, audit_event_record
 from settings_app.services.fixed_statements import model_from_row
-from settings_app.services.rate_limit import count_upsert_sql
+from settings_app.services.rate_limit import commits_asynchronously, count_upsert_sql
 
 TOKEN_PREFIX = "scim_"
 TOKEN_RANDOM_BYTES = 32
@@ -44,14 +44,16 @@ _GATE_MODELS = (ScimProvisioning, Company, Workspace)
 
 
 @functools.cache
-def _gate_statement(vendor: str, counting: str | None = None) -> str:
+def _gate_statement(vendor: str, *, counting: bool = False, asynchronous_commit: bool = False) -> str:
     """`SELECT <every column of the three> FROM provisioning JOIN company JOIN workspace WHERE token_digest = %s`.
 
-    With `counting` (the rate limit's counter upsert, PostgreSQL only), the same
-    statement counts one request for the token's company on a day and returns
+    With `counting` (PostgreSQL only), the same statement runs the rate limit's
+    counter upsert for the token's company on a day (see rate_limit) and returns
     the new count as a last column; parameters: the day, the digest, the digest.
+    Built once per combination: the text is also psycopg's key to the prepared statement.
     """
-    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    connection = connections[DEFAULT_DB_ALIAS]
+    quote = connection.ops.quote_name
     provisioning, company, workspace = (quote(model._meta.db_table) for model in _GATE_MODELS)
     columns = ", ".join(
         f"{quote(model._meta.db_table)}.{quote(field.column)}"
@@ -63,25 +65,21 @@ def _gate_statement(vendor: str, counting: str | None = None) -> str:
         f"JOIN {company} ON {company}.{quote('id')} = {provisioning}.{quote('company_id')} "
         f"JOIN {workspace} ON {workspace}.{quote('id')} = {provisioning}.{quote('default_workspace_id')} "
     )
-    if counting is None:
-        return f"SELECT {columns} {lookup}WHERE {provisioning}.{quote('token_digest')} = %s"
+    by_digest = f"{provisioning}.{quote('token_digest')} = %s"
+    if not counting:
+        return f"SELECT {columns} {lookup}WHERE {by_digest}"
+    upsert = count_upsert_sql(
+        connection,
+        company=f"{provisioning}.{quote('company_id')}",
+        source=provisioning,
+        condition=by_digest,
+        asynchronous_commit=asynchronous_commit,
+    )
     return (
-        f"WITH counted AS ({counting}) "
+        f"WITH counted AS ({upsert}) "
         f"SELECT {columns}, counted.{quote('count')} {lookup}"
         f"JOIN counted ON counted.{quote('company_id')} = {provisioning}.{quote('company_id')} "
-        f"WHERE {provisioning}.{quote('token_digest')} = %s"
-    )
-
-
-def _counting_upsert(connection) -> str:
-    provisioning, digest, company_id = (
-        connection.ops.quote_name(name) for name in (ScimProvisioning._meta.db_table, "token_digest", "company_id")
-    )
-    return count_upsert_sql(
-        connection,
-        company=f"{provisioning}.{company_id}",
-        source=provisioning,
-        condition=f"{provisioning}.{digest} = %s",
+        f"WHERE {by_digest}"
     )
 
 
@@ -151,7 +149,8 @@ def provisioning_for_token(token: str, *, count_on: datetime.date | None = None)
     counting = count_on is not None and connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         if counting:
-            statement = _gate_statement(connection.vendor, _counting_upsert(connection))
+            asynchronous = commits_asynchronously(connection)
+            statement = _gate_statement(connection.vendor, counting=True, asynchronous_commit=asynchronous)
             cursor.execute(statement, [count_on.isoformat(), digest, digest])
         else:
             cursor.execute(_gate_statement(connection.vendor), [digest])

@@ -18,7 +18,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from settings_app.models import AuditEvent, Company, ScimProvisioning, Workspace
 from settings_app.services.audit import Actor, audit_event_record
-from settings_app.services.fixed_statements import model_from_row
+from settings_app.services.fixed_statements import all_columns, column, model_from_row, quote, table
 from settings_app.services.rate_limit import commits_asynchronously, count_upsert_sql
 
 TOKEN_PREFIX = "scim_"
@@ -52,33 +52,26 @@ def _gate_statement(vendor: str, *, counting: bool = False, asynchronous_commit:
     the new count as a last column; parameters: the day, the digest, the digest.
     Built once per combination: the text is also psycopg's key to the prepared statement.
     """
-    connection = connections[DEFAULT_DB_ALIAS]
-    quote = connection.ops.quote_name
-    provisioning, company, workspace = (quote(model._meta.db_table) for model in _GATE_MODELS)
-    columns = ", ".join(
-        f"{quote(model._meta.db_table)}.{quote(field.column)}"
-        for model in _GATE_MODELS
-        for field in model._meta.concrete_fields
-    )
+    columns = ", ".join(all_columns(model) for model in _GATE_MODELS)
     lookup = (
-        f"FROM {provisioning} "
-        f"JOIN {company} ON {company}.{quote('id')} = {provisioning}.{quote('company_id')} "
-        f"JOIN {workspace} ON {workspace}.{quote('id')} = {provisioning}.{quote('default_workspace_id')} "
+        f"FROM {table(ScimProvisioning)} "
+        f"JOIN {table(Company)} ON {column(Company, 'id')} = {column(ScimProvisioning, 'company')} "
+        f"JOIN {table(Workspace)} ON {column(Workspace, 'id')} = {column(ScimProvisioning, 'default_workspace')} "
     )
-    by_digest = f"{provisioning}.{quote('token_digest')} = %s"
+    by_digest = f"{column(ScimProvisioning, 'token_digest')} = %s"
     if not counting:
         return f"SELECT {columns} {lookup}WHERE {by_digest}"
     upsert = count_upsert_sql(
-        connection,
-        company=f"{provisioning}.{quote('company_id')}",
-        source=provisioning,
+        connections[DEFAULT_DB_ALIAS],
+        company=column(ScimProvisioning, "company"),
+        source=table(ScimProvisioning),
         condition=by_digest,
         asynchronous_commit=asynchronous_commit,
     )
     return (
         f"WITH counted AS ({upsert}) "
         f"SELECT {columns}, counted.{quote('count')} {lookup}"
-        f"JOIN counted ON counted.{quote('company_id')} = {provisioning}.{quote('company_id')} "
+        f"JOIN counted ON counted.{quote('company_id')} = {column(ScimProvisioning, 'company')} "
         f"WHERE {by_digest}"
     )
 

@@ -10,6 +10,7 @@ import datetime
 import logging
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from settings_app.models import AuditEvent, ProvisioningMethod, ScimProvisioning
@@ -28,6 +29,9 @@ UNKNOWN_TOKEN = "unknown_token"
 ORIGIN_MISMATCH = "origin_mismatch"
 ORIGIN_MISSING = "origin_missing"
 IP_NOT_ALLOWED = "ip_not_allowed"
+
+# Repeated refusals from one source are recorded once per this interval (see _auth_failure_record).
+AUTH_FAILURE_RECORD_INTERVAL = datetime.timedelta(minutes=1)
 
 # IdPs that cannot send custom headers: a missing X-Request-Origin is allowed.
 _HEADERLESS_METHODS = frozenset({ProvisioningMethod.OKTA, ProvisioningMethod.ENTRA_ID})
@@ -94,13 +98,34 @@ def scim_access_check(
         logger.info("SCIM request refused for company %s: %s (client %s)", provisioning.company_id, reason, client_ip)
         if provisioning.requests_counted is not None:
             request_uncount(company_id=provisioning.company_id, day=count_on)
-        audit_event_record(
-            company=provisioning.company,
-            actor=Actor.scim_token(provisioning),
-            action=AuditEvent.Action.AUTH_FAILED,
-            details={"reason": reason},
-            source_ip=client_ip,
-            origin=(origin or "").strip(),
-        )
+        _auth_failure_record(provisioning, reason=reason, client_ip=client_ip, origin=(origin or "").strip())
         raise ScimAccessDenied(reason, provisioning)
     return provisioning
+
+
+def _auth_failure_record(provisioning: ScimProvisioning, *, reason: str, client_ip: str | None, origin: str) -> None:
+    """Record an AUTH_FAILED event, at most one per AUTH_FAILURE_RECORD_INTERVAL for a reason, address and origin.
+
+    A caller holding a valid token from the wrong place may retry without end
+    (a misconfigured IdP does, and so may whoever leaked the token); one row a
+    minute per source tells the admin as much as one per request, and keeps
+    such a flood from filling the table. The log keeps a line per refusal.
+    """
+    recorded = AuditEvent.objects.filter(
+        company_id=provisioning.company_id,
+        action=AuditEvent.Action.AUTH_FAILED,
+        created_at__gte=timezone.now() - AUTH_FAILURE_RECORD_INTERVAL,
+        source_ip=client_ip,
+        origin=origin,
+        details__reason=reason,
+    )
+    if recorded.exists():
+        return
+    audit_event_record(
+        company=provisioning.company,
+        actor=Actor.scim_token(provisioning),
+        action=AuditEvent.Action.AUTH_FAILED,
+        details={"reason": reason},
+        source_ip=client_ip,
+        origin=origin,
+    )

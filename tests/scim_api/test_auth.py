@@ -1,5 +1,6 @@
 """Who may call: every failure is the same 401; the precise reason is recorded for the admin."""
 
+import datetime
 import logging
 
 import pytest
@@ -195,3 +196,25 @@ def test_an_unreadable_stored_allowlist_fails_closed(seeded, provisioning_factor
     ScimProvisioning.objects.filter(pk=provisioning.pk).update(ip_allowlist="10.0.0.0/33")
     assert_refused(ScimCaller(token).get(USERS))
     assert [event.details["reason"] for event in failures(seeded.company)] == ["ip_not_allowed"]
+
+
+def test_repeated_refusals_from_one_source_are_recorded_once_a_minute_and_each_is_logged(token_of, seeded, caplog):
+    token = token_of()
+    intruder = ScimCaller(token, origin="https://evil.example.com", remote_addr="203.0.113.7")
+    with caplog.at_level(logging.INFO, logger="settings_app.services.scim_access"):
+        for _ in range(3):
+            assert_refused(intruder.get(USERS))
+    assert caplog.text.count("origin_mismatch") == 3
+    [event] = failures(seeded.company)
+
+    # Another address, or another reason, is another source: recorded at once.
+    assert_refused(ScimCaller(token, origin="https://evil.example.com", remote_addr="203.0.113.8").get(USERS))
+    assert_refused(ScimCaller(token, origin=None, remote_addr="203.0.113.7").get(USERS))
+    assert len(failures(seeded.company)) == 3
+
+    # A minute on, the same source is recorded again.
+    AuditEvent.objects.filter(pk=event.pk).update(created_at=event.created_at - datetime.timedelta(minutes=1))
+    assert_refused(intruder.get(USERS))
+    sources = [(e.source_ip, e.details["reason"]) for e in failures(seeded.company)]
+    assert sources.count(("203.0.113.7", "origin_mismatch")) == 2
+    assert len(sources) == 4

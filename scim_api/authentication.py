@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from scim_api.errors import AUTHENTICATION_FAILED
@@ -37,16 +37,19 @@ class ScimClient:
         return Actor.scim_token(self.provisioning)
 
 
-@sensitive_variables("parts")
-def _bearer_token(request) -> str | None:
-    """The token of `Authorization: Bearer <token>`, or None for a missing header or another scheme."""
-    parts = get_authorization_header(request).split()
-    if len(parts) != 2 or parts[0].lower() != b"bearer":
+@sensitive_variables("header", "parts")
+def _bearer_token(meta: dict) -> str | None:
+    """The token of `Authorization: Bearer <token>`, or None for a missing header, another scheme or non-ASCII.
+
+    Read from META rather than DRF's get_authorization_header(), which goes
+    through `request.headers`: building that mapping of every header cost a
+    tenth of a refused request.
+    """
+    header = meta.get("HTTP_AUTHORIZATION", "")
+    parts = header.split()
+    if len(parts) != 2 or parts[0].lower() != "bearer" or not parts[1].isascii():
         return None
-    try:
-        return parts[1].decode("ascii")
-    except UnicodeDecodeError:
-        return None
+    return parts[1]
 
 
 class ScimTokenAuthentication(BaseAuthentication):
@@ -70,7 +73,7 @@ class ScimTokenAuthentication(BaseAuthentication):
         try:
             # The lookup counts the request for ScimDailyRateThrottle when it can (one round trip for both).
             provisioning = scim_access_check(
-                token=_bearer_token(request), origin=origin, client_ip=client_ip, count_on=utc_day(now)
+                token=_bearer_token(meta), origin=origin, client_ip=client_ip, count_on=utc_day(now)
             )
         except ScimAccessDenied as exc:
             raise AuthenticationFailed(AUTHENTICATION_FAILED) from exc

@@ -20,6 +20,7 @@ from scim_api.errors import (
     ENDPOINT_NOT_FOUND,
     METHOD_NOT_ALLOWED,
     SERVER_ERROR,
+    client_error_mark_logged,
     scim_error_response,
     scim_exception_handler,
 )
@@ -105,7 +106,7 @@ class ScimApiView(APIView):
             response["X-RateLimit-Limit"] = str(state.limit)
             response["X-RateLimit-Remaining"] = str(state.remaining)
             response["X-RateLimit-Reset"] = str(int(state.resets_at.timestamp()))
-        return response
+        return client_error_mark_logged(response)
 
 
 def scim_endpoint(**views_by_method):

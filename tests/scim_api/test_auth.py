@@ -40,8 +40,17 @@ def test_a_valid_token_origin_and_address_are_let_in(token_of):
 
 @pytest.mark.parametrize(
     "authorization",
-    [None, "", "Bearer", "Basic dXNlcjpwYXNz", "Token {token}", "Bearer {token} extra", "{token}"],
-    ids=["no-header", "empty", "no-token", "basic", "wrong-scheme", "extra-part", "no-scheme"],
+    [
+        None,
+        "",
+        "Bearer",
+        "Basic dXNlcjpwYXNz",
+        "Token {token}",
+        "Bearer {token} extra",
+        "{token}",
+        "Bearer {token}\u00e9",
+    ],
+    ids=["no-header", "empty", "no-token", "basic", "wrong-scheme", "extra-part", "no-scheme", "non-ascii"],
 )
 def test_missing_or_malformed_authorization_is_refused_and_only_logged(token_of, seeded, authorization, caplog):
     token = token_of()

@@ -28,6 +28,8 @@ def test_other_scim_4xx_are_not_logged_by_django_request(scim, caplog):
     with caplog.at_level(logging.INFO):
         assert_scim_error(scim.get(f"{USERS}/no-such-user"), 404, "Resource not found")
         assert scim.get(USERS, data={"filter": "userName zz 1"}).status_code == 400
+        assert scim.delete(USERS).status_code == 405  # answered outside DRF
+        assert scim.get("/scim/v2/NoSuchEndpoint").status_code == 404  # likewise
     assert records(caplog, "django.request") == []
 
 

@@ -287,6 +287,19 @@ class ScimProvisioning(models.Model):
         return bool(self.token_digest)
 
 
+class CompanyUserCount(models.Model):
+    """How many users a company has: an unfiltered list's totalResults without a COUNT over its users.
+
+    Kept by database triggers on the user table (migration 0003), so it is
+    exact whatever inserts, deletes or moves users: the SCIM services, the
+    admin, bulk_create, a queryset delete or a cascade. A row exists once the
+    company has had a user; no row means none.
+    """
+
+    company = models.OneToOneField(Company, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    users = models.IntegerField(default=0)
+
+
 class ScimRequestCount(models.Model):
     """Requests per company per UTC day, for the daily rate limit.
 

@@ -209,3 +209,16 @@ def test_a_user_name_filter_reads_the_one_match_by_key(
     assert [user.pk for user in page] == [user.pk for user in expected_page]
     assert [user.grants for user in page] == [user.grants for user in expected_page]
     assert [_field_values(user) for user in page] == [_field_values(user) for user in expected_page]
+
+
+def test_on_postgresql_a_pages_users_are_bound_as_one_array_per_branch():
+    """psycopg binds parameters one by one in Python: 4 arrays, not 4 x 100 ids (see _one_of)."""
+    from settings_app.services.user_grants import _grants_statement, _ids
+
+    assert _grants_statement("postgresql", 100).count("%s") == 4
+    assert _ids("postgresql", [5, 4, 3, 1, 2]) == [[5, 4, 3, 1, 2]]
+    # An array costs psycopg about as much as four plain parameters: a user alone keeps its parameter.
+    assert _grants_statement("postgresql", 1).count("%s") == 4
+    assert _ids("postgresql", [7]) == [7]
+    assert _grants_statement("sqlite", 100).count("%s") == 400  # SQLite has no arrays
+    assert _ids("sqlite", [5, 4, 3, 1, 2]) == [5, 4, 3, 1, 2]

@@ -86,10 +86,12 @@ def client_error_mark_logged(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def scim_error_response(status_code: int, detail: str, scim_type: str | None = None, **headers) -> JsonResponse:
-    """A SCIM error outside DRF (unknown URLs, methods no view handles)."""
+def scim_error_response(
+    status_code: int, detail: str, scim_type: str | None = None, *, media_type: str = SCIM_MEDIA_TYPE, **headers
+) -> JsonResponse:
+    """A SCIM error outside DRF (unknown URLs, methods no view handles, a token refused before dispatch)."""
     response = JsonResponse(scim_error_body(status_code, detail, scim_type), status=status_code)
-    response["Content-Type"] = SCIM_MEDIA_TYPE
+    response["Content-Type"] = media_type
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     return client_error_mark_logged(response)

@@ -18,7 +18,7 @@ from settings_app.services.audit import Actor, audit_event_record
 from settings_app.services.ip_allowlist import ip_allowed, ip_allowlist_parse
 from settings_app.services.origins import origin_matches
 from settings_app.services.rate_limit import request_uncount
-from settings_app.services.tokens import provisioning_for_token
+from settings_app.services.tokens import provisioning_for_token, token_names_nothing
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +68,28 @@ def _ip_permitted(provisioning: ScimProvisioning, client_ip: str | None) -> bool
     return client_ip is not None and ip_allowed(client_ip, networks)
 
 
+@sensitive_variables("token")
+def token_refusal(token: str | None) -> str | None:
+    """The reason the token alone refuses the request, found without the database; None: look it up.
+
+    MISSING_TOKEN when there is none; UNKNOWN_TOKEN when it cannot name a
+    provisioning (see tokens.token_names_nothing). For a caller that answers
+    such requests before anything else (scim_api.authentication); it records
+    the refusal with `company_unknown_refusal_log`, as scim_access_check does.
+    """
+    if not token:
+        return MISSING_TOKEN
+    if token_names_nothing(token):
+        return UNKNOWN_TOKEN
+    return None
+
+
+def company_unknown_refusal_log(reason: str, client_ip: str | None) -> None:
+    """Log a refusal whose company is unknown (a missing or unknown token): the log only, no audit row."""
+    # Never log the token, not even a part of it.
+    logger.info("SCIM request refused: %s (client %s)", reason, client_ip)
+
+
 # Error reports (Django's, with frame locals) show the token as ********.
 @sensitive_variables("token")
 def scim_access_check(
@@ -83,12 +105,11 @@ def scim_access_check(
     provisioning_for_token); a request refused here is taken back off the count.
     """
     if not token:
-        logger.info("SCIM request refused: %s (client %s)", MISSING_TOKEN, client_ip)
+        company_unknown_refusal_log(MISSING_TOKEN, client_ip)
         raise ScimAccessDenied(MISSING_TOKEN)
     provisioning = provisioning_for_token(token, count_on=count_on)
     if provisioning is None:
-        # Never log the token, not even a part of it.
-        logger.info("SCIM request refused: %s (client %s)", UNKNOWN_TOKEN, client_ip)
+        company_unknown_refusal_log(UNKNOWN_TOKEN, client_ip)
         raise ScimAccessDenied(UNKNOWN_TOKEN)
 
     reason = _origin_problem(provisioning, origin)

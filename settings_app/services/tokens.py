@@ -114,6 +114,17 @@ unknown_digests = _UnknownDigests(size=4096)
 
 
 @sensitive_variables("token")
+def token_names_nothing(token: str) -> bool:
+    """True when the token cannot name a provisioning, found without the database.
+
+    It is not one of ours (no TOKEN_PREFIX), or this process has looked its
+    digest up before and found nothing (`unknown_digests`). False means only
+    "look it up".
+    """
+    return not token.startswith(TOKEN_PREFIX) or token_digest(token) in unknown_digests
+
+
+@sensitive_variables("token")
 def provisioning_for_token(token: str, *, count_on: datetime.date | None = None) -> ScimProvisioning | None:
     """The provisioning whose current token this is, with its company and default workspace; or None.
 

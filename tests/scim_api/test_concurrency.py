@@ -94,6 +94,28 @@ def test_concurrent_requests_are_all_counted_and_the_limit_holds(live_server, se
     assert ScimRequestCount.objects.get(company=seeded.company).count == THREADS
 
 
+def test_concurrent_creates_and_deletes_keep_the_user_count_exact(live_server, seeded, provisioning_factory):
+    """The count behind an unfiltered list's totalResults (triggers on the user table) loses nothing."""
+    _, token = provisioning_factory(seeded.company)
+    before = DashboardUser.objects.filter(company=seeded.company).count()
+
+    def create(email):
+        return ("POST", "/scim/v2/Users", {"userName": email, "name": {"givenName": "N", "familyName": "U"}})
+
+    doomed = [
+        created["id"] for _, created in call_all(live_server, token, [create(f"doomed{n}@test.com") for n in range(4)])
+    ]
+    creates = [create(f"new{n}@test.com") for n in range(THREADS)] + [create("NEW0@test.com")]  # one loses the race
+    deletes = [("DELETE", f"/scim/v2/Users/{scim_id}", None) for scim_id in doomed]
+
+    results = call_all(live_server, token, creates + deletes)
+
+    assert sorted(status for status, _ in results) == [201] * THREADS + [204] * len(deletes) + [409], results
+    status, listed = call_all(live_server, token, [("GET", "/scim/v2/Users?count=0", None)])[0]
+    assert status == 200
+    assert listed["totalResults"] == DashboardUser.objects.filter(company=seeded.company).count() == before + THREADS
+
+
 def created_user(live_server, token, permissions=None):
     body = {"userName": "busy@test.com", "name": {"givenName": "Busy", "familyName": "User"}}
     if permissions is not None:

@@ -114,14 +114,22 @@ unknown_digests = _UnknownDigests(size=4096)
 
 
 @sensitive_variables("token")
-def token_names_nothing(token: str) -> bool:
-    """True when the token cannot name a provisioning, found without the database.
+def _digest_to_look_up(token: str) -> str | None:
+    """The token's digest, or None when it cannot name a provisioning, found without the database.
 
-    It is not one of ours (no TOKEN_PREFIX), or this process has looked its
-    digest up before and found nothing (`unknown_digests`). False means only
-    "look it up".
+    None: it is not one of ours (no TOKEN_PREFIX), or this process has looked
+    its digest up before and found nothing (`unknown_digests`).
     """
-    return not token.startswith(TOKEN_PREFIX) or token_digest(token) in unknown_digests
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    digest = token_digest(token)
+    return None if digest in unknown_digests else digest
+
+
+@sensitive_variables("token")
+def token_names_nothing(token: str) -> bool:
+    """True when the token cannot name a provisioning, found without the database; False means "look it up"."""
+    return _digest_to_look_up(token) is None
 
 
 @sensitive_variables("token")
@@ -144,10 +152,8 @@ def provisioning_for_token(token: str, *, count_on: datetime.date | None = None)
     0.4 ms of CPU per request, more than the rest of a 401. The objects are
     the ones the ORM would build (tests compare them).
     """
-    if not token.startswith(TOKEN_PREFIX):
-        return None
-    digest = token_digest(token)
-    if digest in unknown_digests:
+    digest = _digest_to_look_up(token)
+    if digest is None:
         return None
     connection = connections[DEFAULT_DB_ALIAS]
     counting = count_on is not None and connection.vendor == "postgresql"

@@ -111,8 +111,10 @@ def _named(model) -> tuple[str, ...]:
 
 
 def _workspace_grant_branch(kind: int, model, owner: str, owners: str) -> str:
-    """WorkspaceAccess or RoleGrant rows whose `owner` is `owners` (an `IN (...)` or `= ANY(%s)`):
-    the workspace, the permission set if any, the permissions."""
+    """WorkspaceAccess or RoleGrant rows of the owners `owners` matches: workspace, permission set, permissions.
+
+    `owners` is the condition on the owner column: `IN (...)` or `= ANY(%s)` (see _one_of).
+    """
     return (
         _select(
             str(kind),

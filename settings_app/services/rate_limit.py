@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from settings_app.models import AuditEvent, ScimProvisioning, ScimRequestCount
 from settings_app.services.audit import Actor, audit_event_record
+from settings_app.services.fixed_statements import fetch_one
 
 
 @dataclass(frozen=True)
@@ -96,9 +97,7 @@ def _count_increment(*, company_id: int, day: datetime.date) -> int:
         condition="1 = 1",
         asynchronous_commit=commits_asynchronously(connection),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [company_id, day.isoformat()])
-        return cursor.fetchone()[1]
+    return fetch_one(connection, sql, [company_id, day.isoformat()])[1]
 
 
 def request_uncount(*, company_id: int, day: datetime.date) -> None:

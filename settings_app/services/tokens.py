@@ -18,7 +18,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from settings_app.models import AuditEvent, Company, ScimProvisioning, Workspace
 from settings_app.services.audit import Actor, audit_event_record
-from settings_app.services.fixed_statements import all_columns, column, model_from_row, quote, table
+from settings_app.services.fixed_statements import all_columns, column, fetch_one, model_from_row, quote, table
 from settings_app.services.rate_limit import commits_asynchronously, count_upsert_sql
 
 TOKEN_PREFIX = "scim_"
@@ -157,14 +157,12 @@ def provisioning_for_token(token: str, *, count_on: datetime.date | None = None)
         return None
     connection = connections[DEFAULT_DB_ALIAS]
     counting = count_on is not None and connection.vendor == "postgresql"
-    with connection.cursor() as cursor:
-        if counting:
-            asynchronous = commits_asynchronously(connection)
-            statement = _gate_statement(connection.vendor, counting=True, asynchronous_commit=asynchronous)
-            cursor.execute(statement, [count_on.isoformat(), digest, digest])
-        else:
-            cursor.execute(_gate_statement(connection.vendor), [digest])
-        row = cursor.fetchone()
+    if counting:
+        asynchronous = commits_asynchronously(connection)
+        statement = _gate_statement(connection.vendor, counting=True, asynchronous_commit=asynchronous)
+        row = fetch_one(connection, statement, [count_on.isoformat(), digest, digest])
+    else:
+        row = fetch_one(connection, _gate_statement(connection.vendor), [digest])
     if row is None:
         unknown_digests.add(digest)
         return None

@@ -29,7 +29,7 @@ from settings_app.models import (
     Workspace,
 )
 from settings_app.services.audit import Actor, audit_event_record
-from settings_app.services.fixed_statements import all_columns, column, model_from_row, table
+from settings_app.services.fixed_statements import all_columns, column, fetch_one, model_from_row, table
 from settings_app.services.user_grants import user_grants_load, user_grants_written
 from settings_app.services.user_permissions import (
     ResolvedPermissions,
@@ -87,9 +87,7 @@ def _user_by(company: Company, key_field: str, value: str, *, lock: bool = False
     """
     connection = connections[DEFAULT_DB_ALIAS]
     lock = lock and connection.features.has_select_for_update
-    with connection.cursor() as cursor:
-        cursor.execute(_user_statement(connection.vendor, key_field, lock), [company.pk, value])
-        row = cursor.fetchone()
+    row = fetch_one(connection, _user_statement(connection.vendor, key_field, lock), [company.pk, value])
     return model_from_row(connection, DashboardUser, list(row)) if row is not None else None
 
 

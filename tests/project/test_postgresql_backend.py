@@ -129,6 +129,20 @@ def test_a_connection_the_server_closed_is_not_usable_and_the_next_request_recon
         assert cursor.fetchone()[0] != backend
 
 
+def test_a_fixed_statement_first_in_a_request_reconnects_when_the_server_closed_the_connection(select_one_checks):
+    from settings_app.services.fixed_statements import fetch_one
+
+    fetch_one(connection, "SELECT 1", [])  # its driver cursor is now kept for this connection
+    backend = connection.connection.info.backend_pid
+    with other_connection() as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [backend])
+    wait_until_readable()
+
+    connection.close_if_unusable_or_obsolete()  # the start of the next request: the check is due
+    assert fetch_one(connection, "SELECT pg_backend_pid()", [])[0] != backend
+    assert select_one_checks == ["default"]
+
+
 def test_a_live_connection_with_a_message_waiting_is_still_usable(select_one_checks):
     connection.ensure_connection()
     with connection.cursor() as cursor:

@@ -1,6 +1,8 @@
 """Loading users and their grants through fixed statements: the same result as the ORM, in fewer queries."""
 
 import datetime
+import json
+from types import SimpleNamespace
 
 import pytest
 from django.db.models import Q
@@ -131,6 +133,20 @@ def test_the_loader_returns_what_the_orm_reads_in_one_statement(users, django_as
         "Test Workspace",
         "Other Test Workspace",
     ]
+
+
+def test_a_load_decodes_each_distinct_permissions_text_once(users, monkeypatch):
+    from settings_app.services import user_grants
+
+    decoded = []
+    counting_json = SimpleNamespace(loads=lambda text: decoded.append(text) or json.loads(text))
+    monkeypatch.setattr(user_grants, "json", counting_json)
+    expected = [orm_grants(user) for user in users]
+
+    loaded = users_with_permissions(users)
+    assert [user.grants for user in loaded] == expected
+    assert len(decoded) == len(set(decoded))  # "[]" alone appears in several grants of this page
+    assert '["view_pii"]' in decoded and "[]" in decoded
 
 
 def test_no_users_no_query(db, django_assert_num_queries):

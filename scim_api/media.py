@@ -1,5 +1,6 @@
 """Content types: SCIM bodies are application/scim+json (RFC 7644 §3.1); plain JSON is accepted too."""
 
+import orjson
 from django.conf import settings
 from django.http import Http404
 from rest_framework.exceptions import NotAcceptable, ParseError
@@ -75,7 +76,40 @@ class PlainJSONParser(ScimJSONParser):
     media_type = "application/json"
 
 
-class ScimJSONRenderer(JSONRenderer):
+# orjson hands what it cannot serialise natively to `default`; these options send datetimes and dataclasses
+# there too, so that they come out as DRF's encoder writes them (e.g. datetimes in milliseconds with a Z).
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+class FastJSONRenderer(JSONRenderer):
+    """DRF's JSONRenderer, with the compact, non-indented case encoded by orjson.
+
+    The output is DRF's, byte for byte (the tests compare them on generated
+    data), except floats, which orjson spells in its own shortest form (1e16,
+    not 1e+16) and writes NaN and the infinities as null where DRF refuses
+    them; SCIM bodies carry no floats. Types JSON has no form for go through
+    DRF's encoder (`default`), as before. Whatever orjson refuses (an integer
+    beyond 64 bits, a key that is not a string) is rendered by DRF, errors
+    included. Encoding was a quarter of the CPU of a 100-user list page; the
+    standard library's encoder, though written in C, builds the text piece by piece.
+    """
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        indent = self.get_indent(accepted_media_type, renderer_context or {})
+        if data is None or indent is not None or self.ensure_ascii or not self.compact:
+            return super().render(data, accepted_media_type, renderer_context)
+        try:
+            rendered = orjson.dumps(data, default=self.encoder_class().default, option=_ORJSON_OPTIONS)
+        except orjson.JSONEncodeError:
+            return super().render(data, accepted_media_type, renderer_context)
+        # As DRF does: U+2028 and U+2029 escaped, so the JSON is also valid JavaScript. Both start with the
+        # byte E2 in UTF-8; looking for that one byte is a memchr, ~100 times faster than a replace that finds nothing.
+        if b"\xe2" in rendered:
+            rendered = rendered.replace("\u2028".encode(), b"\\u2028").replace("\u2029".encode(), b"\\u2029")
+        return rendered
+
+
+class ScimJSONRenderer(FastJSONRenderer):
     media_type = SCIM_MEDIA_TYPE
     format = "scim"
 

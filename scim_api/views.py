@@ -10,7 +10,6 @@ from django.urls import get_script_prefix, reverse
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import ParseError
-from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from scim_api.authentication import ScimClient, ScimTokenAuthentication, refusal_before_dispatch
@@ -24,7 +23,13 @@ from scim_api.errors import (
     scim_error_response,
     scim_exception_handler,
 )
-from scim_api.media import PlainJSONParser, ScimContentNegotiation, ScimJSONParser, ScimJSONRenderer
+from scim_api.media import (
+    FastJSONRenderer,
+    PlainJSONParser,
+    ScimContentNegotiation,
+    ScimJSONParser,
+    ScimJSONRenderer,
+)
 from scim_api.throttling import ScimDailyRateThrottle
 
 # What Django's reverse() leaves unquoted in a path (RFC 3986 sub-delims and "/~:@").
@@ -57,7 +62,7 @@ class ScimApiView(APIView):
     permission_classes = []
     throttle_classes = [ScimDailyRateThrottle]
     parser_classes = [ScimJSONParser, PlainJSONParser]
-    renderer_classes = [ScimJSONRenderer, JSONRenderer]
+    renderer_classes = [ScimJSONRenderer, FastJSONRenderer]
     content_negotiation_class = ScimContentNegotiation
 
     @property

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 ADMIN_EMAIL ?= admin@demo.example.com
 
-.PHONY: run test test-sqlite test-postgres lint format setup setup-dev system-packages migrate seed clean bench conformance
+.PHONY: run test test-sqlite test-postgres lint format setup setup-dev system-packages migrate seed clean bench bench-instructions conformance
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +24,9 @@ setup: $(VENV)/.runtime
 setup-dev: $(VENV)/.dev system-packages
 
 # Debian packages the tests use: chromium drives the browser tests (Playwright's own
-# browser download cannot work here); wrk is checked by the benchmark harness's tests.
+# browser download cannot work here); wrk and valgrind are checked by the benchmark harness's tests.
 system-packages:
-	@missing=""; for tool in chromium wrk; do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	@missing=""; for tool in chromium wrk valgrind; do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "The tests need Debian's$$missing: sudo apt-get install$$missing"; fi; \
@@ -70,6 +70,15 @@ bench: setup
 	    { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; \
 	  else echo "The benchmark needs Debian's wrk: sudo apt-get install wrk"; exit 1; fi; }
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## Instructions per request under callgrind (~2 min): costs that do not drift with the machine's load.
+## BENCH_ARGS=--sqlite, --database-url URL (a kept bench database), --help for the rest.
+bench-instructions: setup
+	@command -v valgrind >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq valgrind >/dev/null 2>&1 || \
+	    { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }; \
+	  else echo "The instruction counts need Debian's valgrind: sudo apt-get install valgrind"; exit 1; fi; }
+	$(BIN)/python -m bench.instructions $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

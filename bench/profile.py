@@ -3,20 +3,19 @@
     python -m bench --keep-databases ...      # leaves braze_scim_bench in place
     DATABASE_URL=postgres://.../braze_scim_bench python -m bench.profile S6 --requests 300 --pyinstrument
 
-Requests go through Django's full middleware stack (the test client, with the
-same headers wrk sends); prints ms per request, queries per request and, with
---pyinstrument, where the time goes. Issues a fresh token for the bench company.
+Requests go through the production WSGI application (braze_scim.wsgi, the
+full middleware stack) with the headers wrk sends (bench.inprocess); prints ms
+per request, queries per request and, with --pyinstrument, where the time
+goes. Issues a fresh token for the bench company. For counts that do not
+drift from run to run, see bench.instructions.
 """
 
 import argparse
-import json
 import os
-import random
 import sys
 import time
-from urllib.parse import quote
 
-SCENARIOS = ("B0", "B1", "B2", "S1", "S2", "S3", "S5", "S6")
+from bench.inprocess import SCENARIOS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,77 +26,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sql", action="store_true", help="print the queries of one request")
     args = parser.parse_args(argv)
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "braze_scim.settings")
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-profile-only")
     os.environ.setdefault("DJANGO_DEBUG", "false")
     os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from bench.run import PATCH_BODY, SERVICE_ORIGIN, create_body
-    from settings_app.models import Company, DashboardUser, PermissionSet, Role, Team, Workspace
-    from settings_app.services.audit import Actor
-    from settings_app.services.tokens import scim_token_issue
+    from bench.inprocess import BenchContext, ScenarioRequests, wsgi_call
+    from braze_scim.wsgi import application
 
-    company = Company.objects.get(slug="bench-company")
-    token = scim_token_issue(provisioning=company.scim_provisioning, actor=Actor.cli())
-    users = list(DashboardUser.objects.filter(company=company).order_by("?").values_list("scim_id", "email")[:1000])
+    requests = ScenarioRequests(BenchContext.load(), args.scenario)
 
-    def names(queryset, order="name"):
-        return list(queryset.order_by(order).values_list("name", flat=True))
-
-    workspaces = names(Workspace.objects.filter(company=company))
-    catalogue = {
-        "workspaces": workspaces,
-        "teams": names(Team.objects.filter(workspace__company=company, workspace__name=workspaces[0])),
-        "roles": names(Role.objects.filter(company=company)),
-        "permission_sets": names(PermissionSet.objects.filter(company=company), order="id"),
-    }
-    total = DashboardUser.objects.filter(company=company).count()
-    body = create_body(catalogue)
-    headers = {
-        "HTTP_HOST": "127.0.0.1",
-        "HTTP_AUTHORIZATION": f"Bearer {token}",
-        "HTTP_X_REQUEST_ORIGIN": SERVICE_ORIGIN,
-        "HTTP_ACCEPT": "application/scim+json",
-    }
-    client = Client()
-    counter = iter(range(10**9))
-
-    def one():
-        scim_id, email = random.choice(users)
-        match args.scenario:
-            case "B0":
-                return client.get("/healthz", HTTP_HOST="127.0.0.1")
-            case "B1":
-                return client.get("/scim/v2/ServiceProviderConfig", **headers)
-            case "B2":
-                # The same shape of bad token as the harness sends (prefix and length right, unknown).
-                bad_token = {**headers, "HTTP_AUTHORIZATION": "Bearer scim_" + "x" * 43}
-                return client.get("/scim/v2/ServiceProviderConfig", **bad_token)
-            case "S1":
-                return client.get("/scim/v2/Users?filter=" + quote(f'userName eq "{email.upper()}"'), **headers)
-            case "S2":
-                return client.get(f"/scim/v2/Users?startIndex={total - 150}&count=100", **headers)
-            case "S3":
-                name = f"profile-{time.time_ns()}-{next(counter)}@bench.example.com"
-                data = body.replace("{{USERNAME}}", name)
-                return client.post("/scim/v2/Users", data, content_type="application/scim+json", **headers)
-            case "S5":
-                data = json.dumps(PATCH_BODY)
-                return client.patch(f"/scim/v2/Users/{scim_id}", data, content_type="application/scim+json", **headers)
-            case "S6":
-                return client.get(f"/scim/v2/Users/{scim_id}", **headers)
+    def one() -> int:
+        return wsgi_call(application, requests.environ())[0]
 
     for _ in range(20):  # warm-up: imports, URL resolver, connection
         one()
     with CaptureQueriesContext(connection) as queries:
-        response = one()
-    print(f"{args.scenario}: status {response.status_code}, {len(queries)} queries per request")
+        status = one()
+    print(f"{args.scenario}: status {status}, {len(queries)} queries per request")
     if args.sql:
         for query in queries:
             print(f"  {query['time']}s  {query['sql'][:300]}")
@@ -111,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     cpu_started, wall_started = time.process_time(), time.perf_counter()
     statuses: dict[int, int] = {}
     for _ in range(args.requests):
-        status = one().status_code
+        status = one()
         statuses[status] = statuses.get(status, 0) + 1
     wall = (time.perf_counter() - wall_started) / args.requests * 1000
     cpu = (time.process_time() - cpu_started) / args.requests * 1000

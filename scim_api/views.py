@@ -50,6 +50,12 @@ def _resource_path(script_prefix: str, resource_url_name: str) -> tuple[str, str
     return prefix, suffix
 
 
+@functools.lru_cache(maxsize=64)
+def _api_root_path(script_prefix: str) -> str:
+    """The path of /scim/v2/ under a script prefix, reversed once per prefix (see _resource_path)."""
+    return reverse("scim_api:root")
+
+
 class ScimApiView(APIView):
     """Base of every SCIM API class: the token gate, the daily limit, SCIM media types and errors.
 
@@ -93,7 +99,7 @@ class ScimApiView(APIView):
     def absolute_url(self, path: str) -> str:
         """The absolute URL of a path under /scim/v2/: on SCIM_BASE_URL when configured, else this host."""
         if settings.SCIM_BASE_URL:
-            prefix = reverse("scim_api:root")
+            prefix = _api_root_path(get_script_prefix())
             return settings.SCIM_BASE_URL.rstrip("/") + "/" + path.removeprefix(prefix)
         return self.request.build_absolute_uri(path)
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.lookups import In
 
 from settings_app.identifiers import is_scim_id, name_key
 from settings_app.models import (
@@ -138,6 +139,23 @@ def company_user_total(company: Company) -> int:
     return counted or 0
 
 
+class _InPage(In):
+    """`pk IN (<a page's ids>)`, which PostgreSQL is asked as `pk = ANY(ARRAY(<the page's ids>))`.
+
+    Given `IN (subquery)`, PostgreSQL's planner weighs 100 primary-key probes
+    against reading the whole table and, below some 30,000 rows, reads the table:
+    a page of a 10,000-user company cost ~1 ms of server CPU, five times a page
+    of 100,000 users. `ARRAY(subquery)` runs first, once, and the table is then
+    read through its primary key whatever its size. Other databases keep `IN`
+    (SQLite looks each id up already).
+    """
+
+    def as_postgresql(self, compiler, connection):
+        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
+        rhs_sql, rhs_params = self.process_rhs(compiler, connection)  # "(SELECT ...)"
+        return f"{lhs_sql} = ANY(ARRAY{rhs_sql})", (*lhs_params, *rhs_params)
+
+
 def user_list(
     *,
     company: Company,
@@ -185,7 +203,7 @@ def user_list(
         if from_the_end:
             ordered = ordered.reverse()
         page_ids = ordered.values("pk")[skip : skip + take]
-        return list(DashboardUser.objects.filter(pk__in=page_ids).order_by(*order_by))
+        return list(DashboardUser.objects.filter(_InPage(F("pk"), page_ids)).order_by(*order_by))
 
     def count() -> int:
         return company_user_total(company) if condition is None else users.count()

@@ -146,3 +146,21 @@ def test_a_page_near_the_end_skips_only_the_rows_after_it(company):
         q["sql"].upper() for q in queries if q["sql"].upper().startswith('SELECT "SETTINGS_APP_DASHBOARDUSER"')
     ]
     assert "DESC LIMIT 3 OFFSET 2)" in page_query  # the 2 users after the page, counted from the end
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+@pytest.mark.parametrize("order_by", [("pk",), ("email_key", "pk")])
+def test_a_page_reads_its_rows_by_primary_key_not_the_whole_table(company, order_by):
+    """Given `id IN (subquery)`, PostgreSQL read every user of a 10,000-user table for a page of 100."""
+    make_users(company, 5_000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE settings_app_dashboarduser")
+    with CaptureQueriesContext(connection) as queries:
+        page, _ = user_list(company=company, offset=4_800, limit=100, order_by=order_by)
+    assert len(page) == 100
+    [page_query] = [q["sql"] for q in queries if q["sql"].startswith('SELECT "settings_app_dashboarduser"."id"')]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + page_query)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Scan using settings_app_dashboarduser_pkey" in plan, plan
+    assert "Seq Scan" not in plan, plan

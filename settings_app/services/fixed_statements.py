@@ -3,9 +3,10 @@
 Building a queryset costs the ORM about 0.35-0.45 ms of CPU per query on this
 project's machines (cloning, resolving lookups and joins, compiling), while a
 statement text executed through a cursor costs about 0.04 ms. The hottest
-reads (the token gate, a user and its grants) are therefore statements built
-once per database vendor from the models' `_meta`, so a renamed table or
-column cannot drift from the models, and run as they are.
+reads (the token gate, a user and its grants, the workspaces, teams,
+permission sets and roles a create names) are therefore statements built once
+per database vendor from the models' `_meta`, so a renamed table or column
+cannot drift from the models, and run as they are.
 
 They run through `fetch_all`, on one driver cursor kept per connection.
 Rows become what the ORM would build: `model_from_row` applies the backend's

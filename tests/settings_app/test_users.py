@@ -139,3 +139,45 @@ def test_a_role_named_twice_is_granted_once(company, default_workspace):
     data = {"roles": [{"roleName": "R"}, {"roleId": role.public_id}, {"roleName": "r"}]}
     resolved = user_permissions_resolve(company=company, default_workspace=default_workspace, data=data)
     assert resolved.roles == [role]
+
+
+def test_names_and_ids_resolve_to_the_instances_the_orm_loads_and_only_the_companys(company, company_factory):
+    """A fixed statement per kind resolves the names; its rows are the ORM's, and only the company's."""
+    # Another company with the same names, its rows written first: none of them may be picked.
+    other = company_factory(name="Other", slug="other", workspaces=("Test Workspace",))
+    other.workspaces.get().teams.create(name="Test Team")
+    PermissionSet.objects.create(company=other, name="Set", permissions=["basic_access"])
+    Role.objects.create(company=other, name="Role")
+    workspace = company.workspaces.get(name="Test Workspace")
+    team = workspace.teams.get(name="Test Team")
+    permission_set = PermissionSet.objects.create(company=company, name="Set", permissions=["basic_access"])
+    role = Role.objects.create(company=company, name="Role", external_id="ext-1")
+    data = {
+        "roles": [{"roleName": "ROLE"}],
+        "appGroup": [
+            {
+                "appGroupId": workspace.public_id,
+                "appGroupPermissionSets": [{"appGroupPermissionSetName": "set"}],
+                "team": [{"teamName": "test team", "teamPermissions": ["admin"]}],
+            }
+        ],
+    }
+
+    resolved = user_permissions_resolve(company=company, default_workspace=workspace, data=data)
+
+    [workspace_grant] = resolved.workspaces
+    [team_grant] = resolved.teams
+    loaded = [workspace_grant.workspace, workspace_grant.permission_set, team_grant.team, *resolved.roles]
+    assert [(type(row), row.pk) for row in loaded] == [
+        (type(workspace), workspace.pk),
+        (PermissionSet, permission_set.pk),
+        (type(team), team.pk),
+        (Role, role.pk),
+    ]
+    for row in loaded:
+        fields = type(row)._meta.concrete_fields
+        from_orm = type(row).objects.get(pk=row.pk)
+        assert {f.attname: getattr(row, f.attname) for f in fields} == {
+            f.attname: getattr(from_orm, f.attname) for f in fields
+        }
+        assert not row._state.adding and row._state.db == "default"

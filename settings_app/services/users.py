@@ -133,10 +133,22 @@ def _only_email_key(condition: Q | None) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4)
+def _company_user_total_statement(vendor: str) -> str:
+    return (
+        f"SELECT {column(CompanyUserCount, 'users')} FROM {table(CompanyUserCount)} "  # noqa: S608 (names, not data)
+        f"WHERE {column(CompanyUserCount, 'company')} = %s"
+    )
+
+
 def company_user_total(company: Company) -> int:
-    """How many users the company has: one row kept by triggers (CompanyUserCount), not a COUNT."""
-    counted = CompanyUserCount.objects.filter(company=company).values_list("users", flat=True).first()
-    return counted or 0
+    """How many users the company has: one row kept by triggers (CompanyUserCount), not a COUNT.
+
+    A fixed statement: the equivalent queryset cost the ORM more than a whole /healthz request.
+    """
+    connection = connections[DEFAULT_DB_ALIAS]
+    row = fetch_one(connection, _company_user_total_statement(connection.vendor), [company.pk])
+    return row[0] if row is not None else 0
 
 
 class _InPage(In):

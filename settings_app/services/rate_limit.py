@@ -23,7 +23,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import F
 from django.utils import timezone
 
@@ -90,6 +90,8 @@ def count_upsert_sql(
 
 
 def _count_increment(*, company_id: int, day: datetime.date) -> int:
+    # The wrapper itself, not django.db.connection: each attribute read through that proxy costs a lookup.
+    connection = connections[DEFAULT_DB_ALIAS]
     sql = count_upsert_sql(
         connection,
         company="%s",

@@ -17,12 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from bench.run import PATCH_BODY, SERVICE_ORIGIN, create_body
+from bench.server import HOST
+
 # The scenarios that are one request each (S4 is a race between connections; S1@1k and S6@1k are
 # S1 and S6 on a smaller database).
 SCENARIOS = ("B0", "B1", "B2", "S1", "S2", "S3", "S5", "S6")
 
-HOST = "127.0.0.1"
-SERVICE_ORIGIN = "https://bench-idp.example.com"
 # The shape of a token the harness sends for B2: the right prefix and length, naming nothing.
 BAD_TOKEN = "scim_" + "x" * 43
 
@@ -39,7 +40,6 @@ class BenchContext:
     @classmethod
     def load(cls, *, company_slug: str = "bench-company", sample: int = 2_000) -> "BenchContext":
         """Read the bench company (Django must be set up) and issue it a fresh token, replacing its current one."""
-        from bench.run import create_body
         from settings_app.models import Company, DashboardUser, PermissionSet, Role, Team, Workspace
         from settings_app.services.audit import Actor
         from settings_app.services.tokens import scim_token_issue
@@ -104,8 +104,6 @@ class ScenarioRequests:
                 body = self.context.create_body.replace("{{USERNAME}}", user_name)
                 return self._scim("POST", "/scim/v2/Users", body=body)
             case "S5":
-                from bench.run import PATCH_BODY
-
                 return self._scim("PATCH", f"/scim/v2/Users/{scim_id}", body=json.dumps(PATCH_BODY))
             case "S6":
                 return self._scim("GET", f"/scim/v2/Users/{scim_id}")

@@ -32,7 +32,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench.database import REPO_ROOT, BenchDatabase, database_create, database_drop, django_environment, seed
-from bench.inprocess import HOST, SCENARIOS, SERVICE_ORIGIN
+from bench.inprocess import SCENARIOS
+from bench.run import SERVICE_ORIGIN
+from bench.server import HOST
 
 DEFAULT_OUTPUT = REPO_ROOT / "bench" / "results" / "instructions.json"
 WARM_UP_REQUESTS = 30

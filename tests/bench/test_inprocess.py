@@ -7,13 +7,13 @@ import pytest
 
 from bench.inprocess import (
     BAD_TOKEN,
-    SERVICE_ORIGIN,
     BenchContext,
     ScenarioRequests,
     random_case,
     wsgi_call,
     wsgi_environ,
 )
+from bench.run import SERVICE_ORIGIN
 from bench.seed import bench_seed
 from settings_app.models import DashboardUser
 from settings_app.services.tokens import provisioning_for_token

@@ -70,3 +70,76 @@ def test_permission_catalogue_levels_and_alias():
     with pytest.raises(UnknownPermission):
         canonical_permission(["admin"], COMPANY)
     assert validate_permissions(["basic_access", "basic_access", "view_pii"], WORKSPACE) == ["basic_access", "view_pii"]
+
+
+# --- loading rows (FastLoading.from_db) -------------------------------------------------
+
+
+def _loaded_by_django(instance):
+    """The instance as Django's own Model.from_db would load it (through Model.__init__)."""
+    from django.db import models
+
+    model = type(instance)
+    fields = model._meta.concrete_fields
+    values = [getattr(instance, field.attname) for field in fields]
+    return models.Model.from_db.__func__(model, "default", [field.attname for field in fields], values)
+
+
+def _state_of(instance):
+    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}, (
+        instance._state.adding,
+        instance._state.db,
+    )
+
+
+@pytest.mark.parametrize(
+    "model_name", ["Company", "Workspace", "Team", "PermissionSet", "Role", "DashboardUser", "ScimProvisioning"]
+)
+def test_a_whole_row_loads_as_django_would_load_it(company, admin_user_factory, provisioning_factory, model_name):
+    from django.apps import apps
+
+    from settings_app.models import FastLoading, PermissionSet, Role
+
+    PermissionSet.objects.create(company=company, name="Set", permissions=["basic_access"])
+    Role.objects.create(company=company, name="Role", external_id="ext")
+    admin_user_factory(company)
+    provisioning_factory(company)
+    model = apps.get_model("settings_app", model_name)
+    assert issubclass(model, FastLoading)
+
+    loaded = model.objects.first()
+
+    assert _state_of(loaded) == _state_of(_loaded_by_django(loaded)) and _state_of(loaded)[1] == (False, "default")
+    assert set(vars(loaded)) == set(vars(_loaded_by_django(loaded)))
+
+
+def test_a_fast_loaded_user_saves_as_an_update_and_follows_its_company(company, admin_user_factory):
+    user_id = admin_user_factory(company).pk
+    user = DashboardUser.objects.get(pk=user_id)
+
+    user.given_name = "Changed"
+    user.save()
+
+    assert DashboardUser.objects.count() == 1  # an UPDATE, not a second row
+    assert DashboardUser.objects.get(pk=user_id).given_name == "Changed"
+    assert user.company == company and user.check_password("wrong") is False
+
+
+def test_deferred_fields_and_init_listeners_go_djangos_way(company):
+    from django.db.models.signals import post_init
+
+    workspace = Workspace.objects.only("name").get(name="Test Workspace")
+    assert workspace.get_deferred_fields() == {"name_key", "public_id", "company_id"}
+    assert workspace.public_id  # loaded on access, as Django does
+
+    seen = []
+
+    def listener(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(listener, sender=Workspace)
+    try:
+        loaded = Workspace.objects.get(name="Test Workspace")
+    finally:
+        post_init.disconnect(listener, sender=Workspace)
+    assert seen == [loaded]

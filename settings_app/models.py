@@ -12,6 +12,8 @@ from django.db.models.signals import post_init, pre_init
 
 from settings_app.identifiers import name_key, new_public_id, new_scim_id
 
+_ATTNAMES: dict[type, tuple[str, ...]] = {}  # per model: its concrete fields' attnames, in loading order
+
 
 class FastLoading(models.Model):
     """Rows loaded with every column become instances without running `Model.__init__`.
@@ -43,9 +45,6 @@ class FastLoading(models.Model):
         state.adding = False
         state.db = db
         return instance
-
-
-_ATTNAMES: dict[type, tuple[str, ...]] = {}  # per model: its concrete fields' attnames, in loading order
 
 
 class Company(FastLoading):

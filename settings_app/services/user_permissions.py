@@ -196,10 +196,11 @@ def _by_name_or_id_statement(vendor: str, model, name_count: int, id_count: int)
         matches.append(f"{column(model, 'name_key')} IN ({', '.join(['%s'] * name_count)})")
     if id_count:
         matches.append(f"{column(model, 'public_id')} IN ({', '.join(['%s'] * id_count)})")
-    source = table(model)
-    company = column(model, "company") if model is not Team else column(Workspace, "company")
     if model is Team:
-        source += f" JOIN {table(Workspace)} ON {column(Workspace, 'id')} = {column(Team, 'workspace')}"
+        source = f"{table(Team)} JOIN {table(Workspace)} ON {column(Workspace, 'id')} = {column(Team, 'workspace')}"
+        company = column(Workspace, "company")
+    else:
+        source, company = table(model), column(model, "company")
     return (
         f"SELECT {all_columns(model)} FROM {source} "  # noqa: S608 (names, not data)
         f"WHERE {company} = %s AND ({' OR '.join(matches)})"

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -169,10 +170,26 @@ class GunicornServer:
         finally:
             connection_.close()
 
-    def worker_pids_seen(self) -> set[str]:
-        """Worker process ids from the access log (format "%(p)s %(s)s")."""
+    def _access_log(self) -> list[tuple[str, str]]:
+        """(worker pid, path) per request served, from the access log (format "%(p)s %(U)s")."""
         lines = self.access_log.read_text().splitlines() if self.access_log.exists() else []
-        return {line.split()[0] for line in lines if line.strip()}
+        return [tuple(line.split(maxsplit=1)) for line in lines if line.strip()]
+
+    def worker_pids_seen(self, path: str) -> set[str]:
+        """The workers that served requests for `path`."""
+        return {pid for pid, served in self._access_log() if served == path}
+
+    def wait_until_every_worker_serves(self, workers: int, deadline: float) -> None:
+        """Send rounds of concurrent /healthz requests until each of the `workers` processes has answered one.
+
+        A worker still importing the project answers nothing; without this wait a
+        test's whole load could land on the one worker that happened to be ready.
+        """
+        with ThreadPoolExecutor(max_workers=workers * 2) as pool:
+            while len({pid for pid, _ in self._access_log()}) < workers:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"not every one of the {workers} gunicorn workers served a request")
+                list(pool.map(lambda _: self.request("GET", "/healthz", timeout=5), range(workers * 2)))
 
 
 @pytest.fixture
@@ -205,7 +222,7 @@ def gunicorn_server(transactional_db, tmp_path):
                 "--access-logfile",
                 str(access_log),
                 "--access-logformat",
-                "%(p)s %(s)s",
+                "%(p)s %(U)s",
                 "--timeout",
                 "60",
             ],
@@ -216,12 +233,13 @@ def gunicorn_server(transactional_db, tmp_path):
         )
         server = GunicornServer(process, port, access_log)
         started.append(server)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise RuntimeError((tmp_path / f"gunicorn-{port}.err").read_text())
             try:
                 if server.request("GET", "/healthz", timeout=2).status == 200:
+                    server.wait_until_every_worker_serves(workers, deadline)
                     return server
             except OSError:
                 time.sleep(0.1)

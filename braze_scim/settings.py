@@ -128,7 +128,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- Login throttling (django-axes) -----------------------------------------
-# Failed logins are counted per username *and* client address: after
+# Failed logins are counted per person *and* client address: after
 # AXES_FAILURE_LIMIT failures that pair is refused (429) for AXES_COOLOFF_TIME,
 # so guessing one admin's password is slow, while nobody can lock an admin out
 # from another address. A successful login clears the count; an operator can
@@ -143,6 +143,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The login form's field is "username" (it holds the email); axes would look for "email".
 AXES_USERNAME_FORM_FIELD = "username"
+# Counted per person, not per spelling: the typed email's name_key, the key login looks users up by.
+AXES_USERNAME_CALLABLE = "settings_app.views.login_attempt_key"
 # The same client address rule as the rest of the site: X-Forwarded-For only from TRUSTED_PROXIES.
 AXES_CLIENT_IP_CALLABLE = "settings_app.views.client_ip"
 AXES_VERBOSE = False

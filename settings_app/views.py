@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from settings_app.forms import ScimProvisioningForm, ScimTokenResetForm
+from settings_app.identifiers import name_key
 from settings_app.services.activity import scim_auth_failure_list, scim_settings_activity_list
 from settings_app.services.audit import Actor
 from settings_app.services.ip_allowlist import client_ip_resolve
@@ -51,6 +52,17 @@ def client_ip(request) -> str | None:
         remote_addr=request.META.get("REMOTE_ADDR", ""),
         forwarded_for=request.META.get("HTTP_X_FORWARDED_FOR", ""),
     )
+
+
+def login_attempt_key(request, credentials) -> str | None:
+    """Whose login a failed attempt counts against (django-axes): the typed email's name_key.
+
+    Login finds the user by that key (DashboardUserManager.get_by_natural_key), so
+    `Viewer@example.com` and `VIEWER@EXAMPLE.COM` are one person and share one count.
+    """
+    field = settings.AXES_USERNAME_FORM_FIELD
+    typed = credentials.get(field) if credentials else request.POST.get(field)
+    return name_key(typed) if isinstance(typed, str) else None
 
 
 class CompanySettingsAdminMixin(LoginRequiredMixin):

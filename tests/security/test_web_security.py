@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from settings_app.models import DashboardUser
 from tests.conftest import ADMIN_PASSWORD
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -145,3 +146,52 @@ def test_a_successful_login_clears_the_failures(admin_user, settings):
     attempt(client, admin_user.email, "wrong-3")
     attempt(client, admin_user.email, "wrong-4")
     assert attempt(client, admin_user.email, ADMIN_PASSWORD).status_code == 302
+
+
+SPELLINGS = ["Viewer@example.com", "VIEWER@EXAMPLE.COM", "viewer@Example.com"]
+
+
+@pytest.fixture
+def viewer(company):
+    return DashboardUser.objects.create_user(email="viewer@example.com", password=ADMIN_PASSWORD, company=company)
+
+
+@pytest.fixture
+def operator(db):
+    return DashboardUser.objects.create_superuser(email="viewer@example.com", password=ADMIN_PASSWORD)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("login_url", "account"), [(LOGIN_URL, "viewer"), ("/admin/login/", "operator")], ids=["accounts", "admin"]
+)
+def test_the_lockout_counts_a_person_whatever_the_spelling_of_their_email(request, settings, login_url, account):
+    request.getfixturevalue(account)
+    settings.AXES_FAILURE_LIMIT = 5
+    guesser = Client()
+
+    def post(email, password):
+        return guesser.post(login_url, {"username": email, "password": password}, REMOTE_ADDR="203.0.113.10")
+
+    for guess in range(4):
+        assert post(SPELLINGS[guess % 3], f"wrong-{guess}").status_code == 200
+    assert post(SPELLINGS[1], "wrong-4").status_code == 429
+    # Five failures in a mix of spellings: the right password is refused too, in any spelling.
+    for spelling in [*SPELLINGS, "viewer@example.com"]:
+        assert post(spelling, ADMIN_PASSWORD).status_code == 429
+    assert "_auth_user_id" not in guesser.session
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("login_url", "account"), [(LOGIN_URL, "viewer"), ("/admin/login/", "operator")], ids=["accounts", "admin"]
+)
+def test_the_right_password_in_another_spelling_signs_in_below_the_limit(request, settings, login_url, account):
+    request.getfixturevalue(account)
+    settings.AXES_FAILURE_LIMIT = 5
+    client = Client()
+    for guess in range(4):
+        client.post(login_url, {"username": SPELLINGS[guess % 3], "password": f"wrong-{guess}"})
+    response = client.post(login_url, {"username": "VIEWER@example.COM", "password": ADMIN_PASSWORD})
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session

@@ -17,7 +17,8 @@ Matching rules, per attribute (RFC 7643 §2.2 caseExact):
   enterprise `department`) are case-insensitive: SQLite folds ASCII letters
   only, PostgreSQL folds all of Unicode.
 - Ordering operators (`gt ge lt le`) compare code points on both databases.
-- `meta.created` / `meta.lastModified` take an ISO-8601 date-time.
+- `meta.created` / `meta.lastModified` take an ISO-8601 date-time; one outside the
+  range of UTC date-times (year 1 or 9999 with an offset) is before or after every row.
 - `emails.type` is always "work" and `emails.primary` always true.
 """
 
@@ -198,9 +199,23 @@ class DateTimeAttribute:
             raise InvalidFilter(text) from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=datetime.UTC)
+        try:
+            moment = moment.astimezone(datetime.UTC)
+        except OverflowError:
+            # Before 0001-01-01 or after 9999-12-31 in UTC (year 1 or 9999 with an offset):
+            # earlier or later than any moment a row can hold, so the comparison is decided here.
+            return self._beyond_range(op, before=moment.year == datetime.MINYEAR)
         lookups = {"eq": "exact", "ne": "exact", "gt": "gt", "ge": "gte", "lt": "lt", "le": "lte"}
         condition = Q(**{f"{self.field}__{lookups[op.value]}": moment})
         return ~condition if op == CompareOperator.ne else condition
+
+    @staticmethod
+    def _beyond_range(op: CompareOperator, *, before: bool) -> Q:
+        """A comparison with a moment earlier (`before`) or later than every datetime: true for all rows or none."""
+        greater = op in (CompareOperator.gt, CompareOperator.ge)
+        lesser = op in (CompareOperator.lt, CompareOperator.le)
+        holds = op == CompareOperator.ne or (greater and before) or (lesser and not before)
+        return ALWAYS if holds else NEVER
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,17 @@ WORDS = sorted(
     {part for person in PEOPLE for field in person[:6] for part in (field, field[:2], field[-3:]) if part}
     | {"a", "e", "o", "ex", ".com", "@", "1", "z", "FINANCE", "ADA@EXAMPLE.COM", "EXT-1", "Work", "work"}
 )
+# The ends of the date-time range, some beyond it once moved to UTC (year 1 east of UTC, 9999 west of it).
+EXTREME_DATES = [
+    "0001-01-01T00:00:00Z",
+    "0001-01-01T00:00:00+05:00",
+    "0001-01-01T00:00:00-05:00",
+    "0001-01-01T00:00:00.000001+23:59",
+    "9999-12-31T23:59:59.999999Z",
+    "9999-12-31T23:59:59-05:00",
+    "9999-12-31T23:59:59+05:00",
+    "9999-12-31T00:00:00-23:59",
+]
 COMPARE = ["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"]
 ORDERING = ["eq", "ne", "gt", "ge", "lt", "le"]
 
@@ -77,8 +88,12 @@ def other_comparison(draw):
         return f"active {draw(st.sampled_from(['eq', 'ne']))} {draw(st.sampled_from(['true', 'false']))}"
     if kind == "date":
         attribute = draw(st.sampled_from(["meta.created", "meta.lastModified"]))
-        moment = BASE_TIME + datetime.timedelta(hours=draw(st.integers(-1, len(PEOPLE))))
-        return f"{attribute} {draw(st.sampled_from(ORDERING))} {_quote(moment.isoformat().replace('+00:00', 'Z'))}"
+        if draw(st.integers(0, 3)) == 0:
+            value = draw(st.sampled_from(EXTREME_DATES))
+        else:
+            moment = BASE_TIME + datetime.timedelta(hours=draw(st.integers(-1, len(PEOPLE))))
+            value = moment.isoformat().replace("+00:00", "Z")
+        return f"{attribute} {draw(st.sampled_from(ORDERING))} {_quote(value)}"
     if kind == "type":
         value = draw(st.sampled_from(["work", "WORK", "home", "w"]))
         return f"emails.type {draw(st.sampled_from(['eq', 'ne', 'co', 'sw']))} {_quote(value)}"
@@ -167,6 +182,17 @@ def test_each_comparison_selects_what_the_reference_evaluator_selects(scim, data
 @given(text=filters)
 def test_combined_filters_select_what_the_reference_evaluator_selects(scim, dataset, text):
     _check(scim, dataset, text)
+
+
+@pytest.mark.parametrize("value", EXTREME_DATES)
+@pytest.mark.parametrize("attribute", ["meta.created", "meta.lastModified"])
+def test_every_comparison_with_an_extreme_date_selects_what_the_reference_evaluator_selects(
+    scim, dataset, attribute, value
+):
+    """Year 1 or 9999 with an offset lies outside UTC's range: still a 200 with the right users, never a 500."""
+    for op in ORDERING:
+        _check(scim, dataset, f"{attribute} {op} {_quote(value)}")
+        _check(scim, dataset, f"not ({attribute} {op} {_quote(value)})")
 
 
 @pytest.mark.django_db

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 ADMIN_EMAIL ?= admin@demo.example.com
 
-.PHONY: run test test-sqlite test-postgres lint format setup setup-dev system-packages migrate seed clean bench bench-instructions conformance
+.PHONY: run test test-sqlite test-postgres lint format setup setup-dev system-packages migrate seed clean bench bench-instructions conformance test-bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ test: setup-dev
 
 test-sqlite: setup-dev
 	DATABASE_URL= $(BIN)/pytest
+
+## The benchmark harness's slow checks (callgrind, ~75 s), left out of `make test`; CI runs them.
+test-bench: setup-dev
+	$(BIN)/pytest -m bench
 
 test-postgres: setup-dev
 	DATABASE_URL=$${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/braze_scim} $(BIN)/pytest

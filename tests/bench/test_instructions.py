@@ -38,6 +38,7 @@ def test_report_table_divides_b0_by_each_scenario():
     assert table[3] == "| S6 | 2.500 | 0.400 | 49 x 200, 1 x 500 |"
 
 
+@pytest.mark.bench
 @pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed (apt-get install valgrind)")
 def test_counts_each_scenario_on_a_database_it_seeds(tmp_path):
     output = tmp_path / "instructions.json"

@@ -9,18 +9,22 @@ tests/security/test_openapi_fuzz.py) and to give integrators.
 """
 
 import functools
+import hashlib
 
 from django.contrib.admindocs.views import simplify_regex
+from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import URLPattern, URLResolver
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.generators import EndpointEnumerator, SchemaGenerator
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.renderers import OpenApiJsonRenderer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework import serializers
 
 from scim_api.errors import ERROR_SCHEMA
+from scim_api.etags import is_not_modified
 
 # --- the wire format ---------------------------------------------------------------
 
@@ -252,13 +256,9 @@ class ScimEndpointEnumerator(EndpointEnumerator):
 
 
 class ScimSchemaGenerator(SchemaGenerator):
+    """Walks the project's URLs (the SCIM ones carry `scim_views`), so paths keep their /scim/v2/ prefix."""
+
     endpoint_inspector_cls = ScimEndpointEnumerator
-
-    def __init__(self, *args, **kwargs):
-        from scim_api import urls
-
-        kwargs.setdefault("patterns", urls.urlpatterns)
-        super().__init__(*args, **kwargs)
 
     def create_view(self, callback, method, request=None):
         view = super().create_view(callback, method, request)
@@ -266,10 +266,34 @@ class ScimSchemaGenerator(SchemaGenerator):
         return view
 
 
-class ScimOpenApiView(SpectacularJSONAPIView):
-    """GET /scim/v2/openapi.json: public (it describes, it does not disclose), JSON, SCIM views only."""
+@functools.cache
+def openapi_document() -> tuple[bytes, str]:
+    """The rendered description and its ETag, built on first use and kept for the life of the process.
 
-    generator_class = ScimSchemaGenerator
+    The description depends only on the code (no request, setting or data
+    changes it), so one build serves every request.
+    """
+    schema = ScimSchemaGenerator().get_schema(request=None, public=True)
+    body = OpenApiJsonRenderer().render(schema, renderer_context={})
+    return body, f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+
+
+class ScimOpenApiView(SpectacularJSONAPIView):
+    """GET /scim/v2/openapi.json: public (it describes, it does not disclose), JSON, SCIM views only.
+
+    Served from `openapi_document()` with a strong ETag; If-None-Match naming it gets a 304.
+    """
+
     authentication_classes = []
     permission_classes = []
     schema = None  # not itself an operation of the API it describes
+
+    def get(self, request, *args, **kwargs):
+        body, etag = openapi_document()
+        if is_not_modified(request, etag):
+            return HttpResponseNotModified(headers={"ETag": etag})
+        return HttpResponse(
+            body,
+            content_type=request.accepted_media_type,
+            headers={"ETag": etag, "Content-Disposition": 'inline; filename="openapi.json"'},
+        )

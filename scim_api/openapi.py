@@ -238,6 +238,8 @@ class ScimEndpointEnumerator(EndpointEnumerator):
     """Lists one endpoint per (URL, method) of the SCIM URLs, looking through `scim_endpoint`."""
 
     def _get_api_endpoints(self, patterns, prefix):
+        from scim_api.urls import canonical_case  # scim_api.urls imports this module
+
         endpoints = []
         for pattern in patterns if patterns is not None else self.patterns:
             regex = prefix + str(pattern.pattern)
@@ -248,7 +250,13 @@ class ScimEndpointEnumerator(EndpointEnumerator):
             if not views:
                 continue
             # Relative to the SCIM base: the view's own URL (/scim/v2/...) supplies the prefix.
-            path = simplify_regex(regex).rstrip("/").replace("\\.", ".").replace("<", "{").replace(">", "}")
+            path = (
+                simplify_regex(canonical_case(regex))
+                .rstrip("/")
+                .replace("\\.", ".")
+                .replace("<", "{")
+                .replace(">", "}")
+            )
             for method, view in views.items():
                 if method != "HEAD":
                     endpoints.append((path, regex, method, view))

@@ -134,6 +134,49 @@ def test_configure_scim_keeps_omitted_options_and_the_token(company, provisionin
     assert provisioning_for_token(token).ip_allowlist == ""
 
 
+def test_configure_scim_with_one_option_changes_only_that_option(company, provisioning_factory):
+    _, token = provisioning_factory(company, ip_allowlist="10.0.0.1")
+    before = ScimProvisioning.objects.get(company=company)
+    run("configure_scim", "--company", "demo", "--service-origin", "new-idp.example.com")
+    after = ScimProvisioning.objects.get(company=company)
+    assert after.service_origin == "new-idp.example.com"
+    assert (after.method, after.default_workspace, after.ip_allowlist) == (
+        before.method,
+        before.default_workspace,
+        before.ip_allowlist,
+    )
+    assert provisioning_for_token(token) == after
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.SETTINGS_SAVED).latest("pk")
+    assert event.details["changed"] == ["service_origin"]
+
+
+def test_configure_scim_needs_a_default_workspace_for_a_new_configuration(company, capsys, monkeypatch):
+    status, err = exit_status(
+        ["configure_scim", "--company", "demo", "--service-origin", "idp.example.com"], capsys, monkeypatch
+    )
+    assert status == 1
+    assert "--default-workspace: " in err
+    assert not ScimProvisioning.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["configure_scim", "--default-workspace", "Test Workspace"],  # no --company
+        ["configure_scim", "--company", "demo", "--method", "saml", "--default-workspace", "Test Workspace"],
+        ["configure_scim", "--company", "demo", "--default-workspace", "Test Workspace", "--colour", "blue"],
+        ["reset_scim_token"],
+        ["scim_status"],
+    ],
+)
+def test_a_usage_error_exits_2_and_changes_nothing(company, capsys, monkeypatch, argv):
+    status, err = exit_status(argv, capsys, monkeypatch)
+    assert status == 2
+    assert "usage: manage.py" in err
+    assert not ScimProvisioning.objects.exists()
+    assert not AuditEvent.objects.exists()
+
+
 def test_configure_scim_okta_needs_no_origin(company):
     run("configure_scim", "--company", "demo", "--method", "okta", "--default-workspace", "Test Workspace")
     assert ScimProvisioning.objects.get().method == "okta"

@@ -15,6 +15,14 @@ OPTION_LABELS = {
 }
 
 
+def _workspace_named(company, name):
+    workspace = company.workspaces.filter(name_key=name_key(name)).first()
+    if workspace is None:
+        names = ", ".join(company.workspaces.order_by("name").values_list("name", flat=True)) or "none"
+        raise CommandError(f"--default-workspace: {company.name} has no workspace {name!r} (its workspaces: {names}).")
+    return workspace
+
+
 class Command(BaseCommand):
     help = (
         "Configure a company's SCIM provisioning, with the same rules as the settings page. Options left out keep "
@@ -31,9 +39,8 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--default-workspace",
-            required=True,
             metavar="NAME",
-            help="Name of the workspace new users are added to (case-insensitive).",
+            help="Name of the workspace new users are added to (case-insensitive). Required for a new configuration.",
         )
         parser.add_argument(
             "--service-origin",
@@ -49,14 +56,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, company, method, default_workspace, service_origin, ip_allowlist, **options):
         company_obj = company_for_slug(company)
-        workspace = company_obj.workspaces.filter(name_key=name_key(default_workspace)).first()
-        if workspace is None:
-            names = ", ".join(company_obj.workspaces.order_by("name").values_list("name", flat=True)) or "none"
-            raise CommandError(
-                f"--default-workspace: {company_obj.name} has no workspace {default_workspace!r} "
-                f"(its workspaces: {names})."
-            )
         current = provisioning_get(company=company_obj)
+        if default_workspace is None:
+            workspace = current.default_workspace if current else None  # None: the validation says it is required
+        else:
+            workspace = _workspace_named(company_obj, default_workspace)
         try:
             provisioning = provisioning_configure(
                 company=company_obj,

@@ -352,6 +352,31 @@ class ScimRequestCount(models.Model):
         ]
 
 
+class ScimRefusal(models.Model):
+    """Refused SCIM requests of a company: one row per reason, client address and minute, with how many.
+
+    What the SCIM page lists under "Recent authentication failures". A caller
+    holding a valid token from the wrong origin or address may retry without
+    end, sending a different origin each time; counting them in one row per
+    reason, address and minute (the last origin sent is kept) keeps the table
+    small and the page's list readable. Refusals are not audit events.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=32)  # a reason code of settings_app.services.scim_access
+    client_ip = models.CharField(max_length=45, blank=True)  # "" when unknown
+    minute = models.DateTimeField()  # the minute the row counts, its first second
+    count = models.PositiveIntegerField(default=0)
+    last_origin = models.CharField(max_length=255, blank=True)
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company", "reason", "client_ip", "minute"], name="scim_refusal_unique"),
+        ]
+        indexes = [models.Index(fields=["company", "-last_seen"], name="scim_refusal_recent_idx")]
+
+
 class AuditEvent(models.Model):
     """Who did what to which target, and from where. Append-only."""
 
@@ -365,7 +390,6 @@ class AuditEvent(models.Model):
         GROUP_CREATED = "group_created", "Group created"
         GROUP_UPDATED = "group_updated", "Group updated"
         GROUP_DELETED = "group_deleted", "Group deleted"
-        AUTH_FAILED = "auth_failed", "SCIM authentication failed"
         RATE_LIMITED = "rate_limited", "SCIM rate limit reached"
 
     class ActorType(models.TextChoices):

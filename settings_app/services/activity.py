@@ -1,9 +1,9 @@
-"""What the SCIM Provisioning page shows of the audit trail."""
+"""What the SCIM Provisioning page shows: recent settings changes (audit trail) and refused SCIM requests."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from settings_app.models import AuditEvent, Company
+from settings_app.models import AuditEvent, Company, ScimRefusal
 from settings_app.services.audit import audit_event_list
 
 RECENT_LIMIT = 10
@@ -14,8 +14,8 @@ SETTINGS_ACTIONS = (
     AuditEvent.Action.TOKEN_RESET,
 )
 
-# The reason codes the SCIM API records in AuditEvent.details["reason"] when it
-# refuses a request. The caller only ever gets a generic 401; the admin sees why.
+# The reason codes the SCIM API counts in ScimRefusal.reason when it refuses a
+# request. The caller only ever gets a generic 401; the admin sees why.
 AUTH_FAILURE_REASONS = {
     "missing_token": "No bearer token was sent",
     "unknown_token": "Unknown or revoked token",
@@ -27,10 +27,13 @@ AUTH_FAILURE_REASONS = {
 
 @dataclass(frozen=True)
 class AuthFailure:
-    created_at: datetime
+    """Refusals of one reason from one client address within a minute."""
+
+    last_seen: datetime
     reason: str
     source_ip: str
-    origin: str
+    origin: str  # the last one sent
+    count: int
 
 
 def auth_failure_reason_label(code: str) -> str:
@@ -44,13 +47,14 @@ def scim_settings_activity_list(*, company: Company, limit: int = RECENT_LIMIT) 
 
 
 def scim_auth_failure_list(*, company: Company, limit: int = RECENT_LIMIT) -> list[AuthFailure]:
-    """Recent refused SCIM requests, newest first, with a readable reason."""
+    """Recent refused SCIM requests, newest first, with a readable reason: a row per reason, address and minute."""
     return [
         AuthFailure(
-            created_at=event.created_at,
-            reason=auth_failure_reason_label(str(event.details.get("reason", ""))),
-            source_ip=event.source_ip or "",
-            origin=event.origin,
+            last_seen=refusal.last_seen,
+            reason=auth_failure_reason_label(refusal.reason),
+            source_ip=refusal.client_ip,
+            origin=refusal.last_origin,
+            count=refusal.count,
         )
-        for event in audit_event_list(company=company, limit=limit, actions=[AuditEvent.Action.AUTH_FAILED])
+        for refusal in ScimRefusal.objects.filter(company=company).order_by("-last_seen", "-id")[:limit]
     ]

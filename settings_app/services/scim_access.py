@@ -1,7 +1,7 @@
 """Who may call the SCIM API: token, request origin and client address, in that order.
 
-The caller is only ever told "401"; the precise reason is recorded for the
-company's admin (an AUTH_FAILED audit event the settings page shows). When the
+The caller is only ever told "401"; the precise reason is counted for the
+company's admin (a ScimRefusal row the settings page lists). When the
 token is missing or unknown the company is unknown too, so those reasons go to
 the log only: a flood of bad tokens must stay cheap and cannot fill the database.
 """
@@ -13,25 +13,22 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from settings_app.models import AuditEvent, ProvisioningMethod, ScimProvisioning
-from settings_app.services.audit import Actor, audit_event_record
+from settings_app.models import ProvisioningMethod, ScimProvisioning, ScimRefusal
 from settings_app.services.ip_allowlist import ip_allowed, ip_allowlist_parse
 from settings_app.services.origins import origin_matches
 from settings_app.services.rate_limit import request_uncount
 from settings_app.services.tokens import provisioning_for_token, token_names_nothing
+from settings_app.sql import counter_add
 
 logger = logging.getLogger(__name__)
 
-# Reason codes stored in AuditEvent.details["reason"]; the settings page labels them
+# Reason codes stored in ScimRefusal.reason; the settings page labels them
 # (settings_app.services.activity.AUTH_FAILURE_REASONS).
 MISSING_TOKEN = "missing_token"
 UNKNOWN_TOKEN = "unknown_token"
 ORIGIN_MISMATCH = "origin_mismatch"
 ORIGIN_MISSING = "origin_missing"
 IP_NOT_ALLOWED = "ip_not_allowed"
-
-# Repeated refusals from one source are recorded once per this interval (see _auth_failure_record).
-AUTH_FAILURE_RECORD_INTERVAL = datetime.timedelta(minutes=1)
 
 # IdPs that cannot send custom headers: a missing X-Request-Origin is allowed.
 _HEADERLESS_METHODS = frozenset({ProvisioningMethod.OKTA, ProvisioningMethod.ENTRA_ID})
@@ -99,7 +96,7 @@ def scim_access_check(
 
     `token` is the bearer token (None when the header is missing or not Bearer),
     `origin` the X-Request-Origin header, `client_ip` the resolved client address.
-    Failures with a known company are recorded as AUTH_FAILED audit events.
+    Failures with a known company are counted for its admin (scim_refusal_record).
     With `count_on`, the lookup may count the request against the company's
     daily limit in the same statement (`provisioning.requests_counted`, see
     provisioning_for_token); a request refused here is taken back off the count.
@@ -119,34 +116,29 @@ def scim_access_check(
         logger.info("SCIM request refused for company %s: %s (client %s)", provisioning.company_id, reason, client_ip)
         if provisioning.requests_counted is not None:
             request_uncount(company_id=provisioning.company_id, day=count_on)
-        _auth_failure_record(provisioning, reason=reason, client_ip=client_ip, origin=(origin or "").strip())
+        scim_refusal_record(
+            provisioning, reason=reason, client_ip=client_ip, origin=(origin or "").strip(), now=timezone.now()
+        )
         raise ScimAccessDenied(reason, provisioning)
     return provisioning
 
 
-def _auth_failure_record(provisioning: ScimProvisioning, *, reason: str, client_ip: str | None, origin: str) -> None:
-    """Record an AUTH_FAILED event, at most one per AUTH_FAILURE_RECORD_INTERVAL for a reason, address and origin.
+def scim_refusal_record(
+    provisioning: ScimProvisioning, *, reason: str, client_ip: str | None, origin: str, now: datetime.datetime
+) -> None:
+    """Count a refusal for the company's admin: one ScimRefusal row per reason, client address and minute.
 
-    A caller holding a valid token from the wrong place may retry without end
-    (a misconfigured IdP does, and so may whoever leaked the token); one row a
-    minute per source tells the admin as much as one per request, and keeps
-    such a flood from filling the table. The log keeps a line per refusal.
+    Whatever origin each refusal sends, they add to one row (which keeps the
+    last origin), so a caller retrying without end from the wrong place adds
+    one row a minute, not one per request. The log keeps a line per refusal.
     """
-    recorded = AuditEvent.objects.filter(
-        company_id=provisioning.company_id,
-        action=AuditEvent.Action.AUTH_FAILED,
-        created_at__gte=timezone.now() - AUTH_FAILURE_RECORD_INTERVAL,
-        source_ip=client_ip,
-        origin=origin,
-        details__reason=reason,
-    )
-    if recorded.exists():
-        return
-    audit_event_record(
-        company=provisioning.company,
-        actor=Actor.scim_token(provisioning),
-        action=AuditEvent.Action.AUTH_FAILED,
-        details={"reason": reason},
-        source_ip=client_ip,
-        origin=origin,
+    counter_add(
+        ScimRefusal,
+        key={
+            "company": provisioning.company_id,
+            "reason": reason,
+            "client_ip": client_ip or "",
+            "minute": now.replace(second=0, microsecond=0),
+        },
+        latest={"last_origin": origin[:255], "last_seen": now},
     )

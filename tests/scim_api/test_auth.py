@@ -1,12 +1,14 @@
-"""Who may call: every failure is the same 401; the precise reason is recorded for the admin."""
+"""Who may call: every failure is the same 401; the precise reason is counted for the admin."""
 
 import datetime
 import logging
 
 import pytest
+from django.db import connection
+from django.utils import timezone
 
 from scim_api.views import ScimApiView
-from settings_app.models import AuditEvent, ProvisioningMethod
+from settings_app.models import AuditEvent, ProvisioningMethod, ScimRefusal
 from settings_app.services.audit import Actor
 from settings_app.services.tokens import scim_token_issue
 from tests.scim_api.conftest import ScimCaller, assert_scim_error
@@ -21,8 +23,9 @@ def assert_refused(response):
     assert "X-RateLimit-Limit" not in response
 
 
-def failures(company=None):
-    return list(AuditEvent.objects.filter(action=AuditEvent.Action.AUTH_FAILED, company=company))
+def failures(company):
+    """The company's refusal counts, oldest first."""
+    return list(ScimRefusal.objects.filter(company=company).order_by("id"))
 
 
 @pytest.fixture
@@ -36,7 +39,7 @@ def token_of(seeded, provisioning_factory):
 def test_a_valid_token_origin_and_address_are_let_in(token_of):
     response = ScimCaller(token_of()).get(USERS)
     assert response.status_code == 200
-    assert not AuditEvent.objects.filter(action=AuditEvent.Action.AUTH_FAILED).exists()
+    assert not ScimRefusal.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -62,7 +65,7 @@ def test_missing_or_malformed_authorization_is_refused_and_only_logged(token_of,
     assert "missing_token" in caplog.text
     assert token not in caplog.text
     # The company is unknown: no database row, so a flood of bad requests stays cheap.
-    assert not AuditEvent.objects.filter(action=AuditEvent.Action.AUTH_FAILED).exists()
+    assert not ScimRefusal.objects.exists()
 
 
 def test_the_scheme_is_case_insensitive(token_of):
@@ -78,7 +81,7 @@ def test_unknown_token_is_refused_and_only_logged(token_of, token, caplog):
         assert_refused(ScimCaller(token).get(USERS))
     assert "unknown_token" in caplog.text
     assert token not in caplog.text
-    assert not AuditEvent.objects.filter(action=AuditEvent.Action.AUTH_FAILED).exists()
+    assert not ScimRefusal.objects.exists()
 
 
 def test_a_reset_token_stops_working_at_once(seeded, provisioning_factory):
@@ -97,11 +100,9 @@ def test_a_token_is_not_accepted_as_a_query_parameter(token_of):
 def test_origin_mismatch_is_refused_and_recorded_for_the_admin(token_of, seeded):
     caller = ScimCaller(token_of(), origin="https://evil.example.com", remote_addr="203.0.113.7")
     assert_refused(caller.get(USERS))
-    [event] = failures(seeded.company)
-    assert event.details == {"reason": "origin_mismatch"}
-    assert event.source_ip == "203.0.113.7"
-    assert event.origin == "https://evil.example.com"
-    assert event.actor_type == AuditEvent.ActorType.SCIM_TOKEN
+    [refusal] = failures(seeded.company)
+    assert (refusal.reason, refusal.client_ip, refusal.count) == ("origin_mismatch", "203.0.113.7", 1)
+    assert refusal.last_origin == "https://evil.example.com"
 
 
 @pytest.mark.parametrize("origin", ["https://IDP.example.com/", "https://idp.example.com", " https://idp.example.com "])
@@ -117,7 +118,7 @@ def test_a_configured_bare_domain_matches_any_scheme(token_of):
 
 def test_missing_origin_is_refused_for_the_custom_method(token_of, seeded):
     assert_refused(ScimCaller(token_of(), origin=None).get(USERS))
-    assert [event.details["reason"] for event in failures(seeded.company)] == ["origin_missing"]
+    assert [refusal.reason for refusal in failures(seeded.company)] == ["origin_missing"]
 
 
 @pytest.mark.parametrize("method", [ProvisioningMethod.OKTA, ProvisioningMethod.ENTRA_ID])
@@ -126,7 +127,7 @@ def test_okta_and_entra_may_omit_the_origin_but_a_sent_one_must_match(token_of, 
     assert ScimCaller(token, origin=None).get(USERS).status_code == 200
     assert ScimCaller(token).get(USERS).status_code == 200
     assert_refused(ScimCaller(token, origin="https://evil.example.com").get(USERS))
-    assert [event.details["reason"] for event in failures(seeded.company)] == ["origin_mismatch"]
+    assert [refusal.reason for refusal in failures(seeded.company)] == ["origin_mismatch"]
 
 
 def test_okta_without_a_configured_origin_has_nothing_to_compare(token_of):
@@ -140,8 +141,8 @@ def test_an_address_outside_the_allowlist_is_refused_and_recorded(token_of, seed
     for address in ("10.0.0.200", "192.168.1.5", "172.16.0.9", "::ffff:10.0.0.1"):
         assert ScimCaller(token, remote_addr=address).get(USERS).status_code == 200, address
     assert_refused(ScimCaller(token, remote_addr="10.0.1.1").get(USERS))
-    [event] = failures(seeded.company)
-    assert (event.details, event.source_ip) == ({"reason": "ip_not_allowed"}, "10.0.1.1")
+    [refusal] = failures(seeded.company)
+    assert (refusal.reason, refusal.client_ip) == ("ip_not_allowed", "10.0.1.1")
 
 
 def test_x_forwarded_for_from_an_untrusted_client_is_ignored(token_of, seeded, settings):
@@ -149,8 +150,8 @@ def test_x_forwarded_for_from_an_untrusted_client_is_ignored(token_of, seeded, s
     token = token_of(ip_allowlist="10.0.0.1")
     spoofer = ScimCaller(token, remote_addr="198.51.100.23")
     assert_refused(spoofer.get(USERS, headers={"X-Forwarded-For": "10.0.0.1"}))
-    [event] = failures(seeded.company)
-    assert event.source_ip == "198.51.100.23"
+    [refusal] = failures(seeded.company)
+    assert refusal.client_ip == "198.51.100.23"
 
 
 def test_x_forwarded_for_is_honoured_from_a_trusted_proxy(token_of, seeded, settings):
@@ -161,8 +162,8 @@ def test_x_forwarded_for_is_honoured_from_a_trusted_proxy(token_of, seeded, sett
     response = proxy.get(USERS, headers={"X-Forwarded-For": "1.2.3.4, 203.0.113.5, 10.9.0.7"})
     assert response.status_code == 200
     assert_refused(proxy.get(USERS, headers={"X-Forwarded-For": "203.0.113.5, 198.51.100.1"}))
-    [event] = failures(seeded.company)
-    assert event.source_ip == "198.51.100.1"
+    [refusal] = failures(seeded.company)
+    assert refusal.client_ip == "198.51.100.1"
 
 
 def test_the_client_ip_behind_a_trusted_proxy_is_what_the_audit_records(token_of, settings):
@@ -205,29 +206,58 @@ def test_an_unreadable_stored_allowlist_fails_closed(seeded, provisioning_factor
     provisioning, token = provisioning_factory(seeded.company)
     ScimProvisioning.objects.filter(pk=provisioning.pk).update(ip_allowlist="10.0.0.0/33")
     assert_refused(ScimCaller(token).get(USERS))
-    assert [event.details["reason"] for event in failures(seeded.company)] == ["ip_not_allowed"]
+    assert [refusal.reason for refusal in failures(seeded.company)] == ["ip_not_allowed"]
 
 
-def test_repeated_refusals_from_one_source_are_recorded_once_a_minute_and_each_is_logged(token_of, seeded, caplog):
+@pytest.fixture
+def frozen_now(monkeypatch):
+    """timezone.now() returns `frozen_now.at`, which the test moves."""
+
+    class Clock:
+        at = datetime.datetime(2026, 12, 6, 9, 30, 15, tzinfo=datetime.UTC)
+
+    monkeypatch.setattr(timezone, "now", lambda: Clock.at)
+    return Clock
+
+
+def test_refusals_are_counted_in_one_row_per_reason_address_and_minute_whatever_origin_is_sent(
+    token_of, seeded, caplog, frozen_now, django_assert_num_queries
+):
     token = token_of()
-    intruder = ScimCaller(token, origin="https://evil.example.com", remote_addr="203.0.113.7")
+    audited = AuditEvent.objects.count()
     with caplog.at_level(logging.INFO, logger="settings_app.services.scim_access"):
-        for _ in range(3):
+        for number in range(300):
+            intruder = ScimCaller(token, origin=f"https://evil{number}.example.com", remote_addr="203.0.113.7")
             assert_refused(intruder.get(USERS))
-    assert caplog.text.count("origin_mismatch") == 3
-    [event] = failures(seeded.company)
+    assert caplog.text.count("origin_mismatch") == 300  # the log keeps a line per refusal
+    [refusal] = failures(seeded.company)
+    assert (refusal.reason, refusal.client_ip, refusal.count) == ("origin_mismatch", "203.0.113.7", 300)
+    assert refusal.last_origin == "https://evil299.example.com"
+    assert refusal.minute == datetime.datetime(2026, 12, 6, 9, 30, tzinfo=datetime.UTC)
+    assert refusal.last_seen == frozen_now.at
+    assert AuditEvent.objects.count() == audited  # refusals are not audit events
 
-    # Another address, or another reason, is another source: recorded at once.
+    # Each refusal is one statement after the token lookup (PostgreSQL's lookup counts, then takes it back).
+    with django_assert_num_queries(2 if connection.vendor == "sqlite" else 3):
+        assert_refused(ScimCaller(token, origin="https://evil.example.com", remote_addr="203.0.113.7").get(USERS))
+
+    # Another address, or another reason, is another row.
     assert_refused(ScimCaller(token, origin="https://evil.example.com", remote_addr="203.0.113.8").get(USERS))
     assert_refused(ScimCaller(token, origin=None, remote_addr="203.0.113.7").get(USERS))
-    assert len(failures(seeded.company)) == 3
+    assert [(r.reason, r.client_ip, r.count) for r in failures(seeded.company)] == [
+        ("origin_mismatch", "203.0.113.7", 301),
+        ("origin_mismatch", "203.0.113.8", 1),
+        ("origin_missing", "203.0.113.7", 1),
+    ]
 
-    # A minute on, the same source is recorded again.
-    AuditEvent.objects.filter(pk=event.pk).update(created_at=event.created_at - datetime.timedelta(minutes=1))
-    assert_refused(intruder.get(USERS))
-    sources = [(e.source_ip, e.details["reason"]) for e in failures(seeded.company)]
-    assert sources.count(("203.0.113.7", "origin_mismatch")) == 2
-    assert len(sources) == 4
+    # The next minute starts another row.
+    frozen_now.at += datetime.timedelta(seconds=45)
+    assert_refused(ScimCaller(token, origin="https://evil.example.com", remote_addr="203.0.113.7").get(USERS))
+    assert [(r.minute.minute, r.count) for r in failures(seeded.company) if r.client_ip == "203.0.113.7"] == [
+        (30, 301),
+        (30, 1),
+        (31, 1),
+    ]
 
 
 # --- refusals answered before DRF dispatches ------------------------------------

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from settings_app.models import AuditEvent, ScimProvisioning, ScimRequestCount
+from settings_app.models import AuditEvent, ScimProvisioning, ScimRefusal, ScimRequestCount
 from tests.scim_api.conftest import ScimCaller, assert_scim_error
 
 USERS = "/scim/v2/Users"
@@ -84,8 +84,19 @@ def test_callers_refused_for_their_origin_or_address_are_not_counted(seeded, pro
     assert ScimCaller(token, remote_addr="192.0.2.1").get(USERS).status_code == 401
     assert ScimRequestCount.objects.get(company=seeded.company).count == 1
     assert allowed.get(USERS)["X-RateLimit-Remaining"] == "8"
-    reasons = AuditEvent.objects.filter(action=AuditEvent.Action.AUTH_FAILED).values_list("details__reason", flat=True)
+    reasons = ScimRefusal.objects.values_list("reason", flat=True)
     assert sorted(reasons) == ["ip_not_allowed", "origin_mismatch"]
+
+
+def test_a_flood_of_refusals_from_many_origins_leaves_the_daily_count_alone(seeded, provisioning_factory, settings):
+    settings.SCIM_RATE_LIMIT_PER_DAY = 10
+    _, token = provisioning_factory(seeded.company)
+    assert ScimCaller(token).get(USERS)["X-RateLimit-Remaining"] == "9"
+    for number in range(50):
+        assert ScimCaller(token, origin=f"https://evil{number}.example.com").get(USERS).status_code == 401
+    assert ScimRequestCount.objects.get(company=seeded.company).count == 1
+    assert sum(ScimRefusal.objects.values_list("count", flat=True)) == 50
+    assert ScimCaller(token).get(USERS)["X-RateLimit-Remaining"] == "8"
 
 
 @pytest.mark.django_db(transaction=True)

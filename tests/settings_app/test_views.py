@@ -1,12 +1,13 @@
+import datetime
 import re
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
+from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from settings_app.models import AuditEvent, ScimProvisioning
-from settings_app.services.audit import Actor, audit_event_record
+from settings_app.models import AuditEvent, ScimProvisioning, ScimRefusal
 from settings_app.services.tokens import TOKEN_PREFIX, provisioning_for_token
 from settings_app.views import SETTINGS_SAVED_MESSAGE, STALE_REQUEST_MESSAGE, TOKEN_EXISTS_MESSAGE
 from tests.settings_app.conftest import PAGE_URL, RESET_URL
@@ -401,36 +402,33 @@ def test_recent_activity_lists_settings_and_token_events(admin_client, configure
     assert "by admin@demo.example.com" in activity
 
 
-def test_recent_authentication_failures_are_listed_with_readable_reasons(admin_client, company, company_factory):
-    other = company_factory()
-    for reason, ip, origin in [
-        ("unknown_token", "203.0.113.7", ""),
-        ("origin_mismatch", "198.51.100.2", "https://evil.example.com"),
-        ("ip_not_allowed", "2001:db8::9", "https://idp.example.com"),
-    ]:
-        audit_event_record(
-            company=company,
-            actor=Actor.anonymous(),
-            action=AuditEvent.Action.AUTH_FAILED,
-            details={"reason": reason},
-            source_ip=ip,
-            origin=origin,
-        )
-    audit_event_record(
-        company=other,
-        actor=Actor.anonymous(),
-        action=AuditEvent.Action.AUTH_FAILED,
-        details={"reason": "missing_token"},
-        source_ip="192.0.2.99",
+def refusal_add(company, reason, client_ip, origin="", *, count=1, minutes_ago=0):
+    seen = timezone.now() - datetime.timedelta(minutes=minutes_ago)
+    return ScimRefusal.objects.create(
+        company=company,
+        reason=reason,
+        client_ip=client_ip,
+        minute=seen.replace(second=0, microsecond=0),
+        count=count,
+        last_origin=origin,
+        last_seen=seen,
     )
+
+
+def test_recent_authentication_failures_are_listed_with_readable_reasons(admin_client, company, company_factory):
+    refusal_add(company, "unknown_token", "203.0.113.7", minutes_ago=2)
+    refusal_add(company, "origin_mismatch", "198.51.100.2", "https://evil.example.com", count=300, minutes_ago=1)
+    refusal_add(company, "ip_not_allowed", "2001:db8::9", "https://idp.example.com")
+    refusal_add(company_factory(), "missing_token", "192.0.2.99")
     response = admin_client.get(PAGE_URL)
     html = response.content.decode()
     table = html[html.index('data-testid="auth-failures"') :]
-    assert "Unknown or revoked token" in table
-    assert "X-Request-Origin does not match the Service Origin" in table
-    assert "Client IP is not in the IP allowlist" in table
-    assert "203.0.113.7" in table and "2001:db8::9" in table
-    assert "https://evil.example.com" in table
+    rows = table.split("<tr>")[2:]
+    # Newest first, each with its count.
+    assert "Client IP is not in the IP allowlist" in rows[0] and "2001:db8::9" in rows[0]
+    assert "X-Request-Origin does not match the Service Origin" in rows[1]
+    assert "https://evil.example.com" in rows[1] and "<td>300</td>" in rows[1]
+    assert "Unknown or revoked token" in rows[2] and "203.0.113.7" in rows[2]
     # Another company's failures stay with that company.
     assert "192.0.2.99" not in html
     assert "No bearer token was sent" not in html
@@ -441,13 +439,8 @@ def test_no_failures_says_so(admin_client):
 
 
 def test_the_page_costs_a_fixed_number_of_queries(admin_client, configured, company, django_assert_num_queries):
-    for _ in range(15):
-        audit_event_record(
-            company=company,
-            actor=Actor.anonymous(),
-            action=AuditEvent.Action.AUTH_FAILED,
-            details={"reason": "unknown_token"},
-        )
+    for minutes_ago in range(15):
+        refusal_add(company, "origin_mismatch", "203.0.113.7", minutes_ago=minutes_ago)
     # session + user, company, provisioning (+ workspace), workspaces, activity, failures
     with django_assert_num_queries(7):
         admin_client.get(PAGE_URL)

@@ -180,8 +180,9 @@ SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 60 * 60)
 
 # DJANGO_HTTPS=true when the site is served over HTTPS (directly or behind a
 # TLS-terminating proxy): pages redirect to HTTPS and send HSTS. The SCIM API
-# and the health checks are exempt from the redirect: an API client that
-# sends a token over plain HTTP should fail, not be bounced after the fact.
+# and the health checks are exempt from the redirect: a SCIM request over plain
+# HTTP gets a 403 "HTTPS is required" instead (scim_api.authentication), since
+# its token is already exposed; the health checks answer over either.
 SERVED_OVER_HTTPS = env.bool("DJANGO_HTTPS", default=False)
 if SERVED_OVER_HTTPS:
     SECURE_SSL_REDIRECT = True

@@ -4,14 +4,15 @@ import datetime
 from dataclasses import dataclass
 from typing import ClassVar
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from rest_framework.settings import api_settings
 
-from scim_api.errors import AUTHENTICATION_FAILED, scim_error_response
+from scim_api.errors import AUTHENTICATION_FAILED, HTTPS_REQUIRED, scim_error_response
 from scim_api.media import ScimContentNegotiation
 from settings_app.models import Company, ScimProvisioning
 from settings_app.services.audit import Actor
@@ -63,8 +64,10 @@ def _bearer_token(meta: dict) -> str | None:
 class ScimTokenAuthentication(BaseAuthentication):
     """Authenticate a SCIM request, or raise AuthenticationFailed (a 401 with `WWW-Authenticate: Bearer`).
 
-    In order: the bearer token names the company's SCIM provisioning (digest
-    lookup); X-Request-Origin matches its Service Origin (a missing header is
+    In order: with DJANGO_HTTPS=true the request came over HTTPS, decided as
+    for the pages (`request.is_secure()` honours SECURE_PROXY_SSL_HEADER),
+    else a 403 before anything else; the bearer token names the company's SCIM
+    provisioning (digest lookup); X-Request-Origin matches its Service Origin (a missing header is
     allowed for Okta and Entra ID, which cannot send one); the client IP is in
     its allowlist. Every failure gives the caller the same answer; the reason
     is recorded for the admin by `scim_access_check`.
@@ -72,6 +75,9 @@ class ScimTokenAuthentication(BaseAuthentication):
 
     @sensitive_variables("meta")  # holds HTTP_AUTHORIZATION; error reports show it as ********
     def authenticate(self, request):
+        if settings.SERVED_OVER_HTTPS and not request.is_secure():
+            # A token sent in clear is already exposed: refuse before looking it up (a 403, never a 401).
+            raise PermissionDenied(HTTPS_REQUIRED)
         meta = request.META
         client_ip = client_ip_resolve(
             remote_addr=meta.get("REMOTE_ADDR", ""), forwarded_for=meta.get("HTTP_X_FORWARDED_FOR", "")
@@ -104,6 +110,8 @@ def refusal_before_dispatch(request) -> HttpResponse | None:
     negotiation, and tokens that need a lookup, go on to DRF as before.
     """
     meta = request.META
+    if settings.SERVED_OVER_HTTPS and not request.is_secure():
+        return None  # DRF's path answers 403 (ScimTokenAuthentication)
     reason = token_refusal(_bearer_token(meta))
     if reason is None:
         return None

@@ -34,6 +34,7 @@ GROUP_NOT_FOUND = "Group not found"
 UNPARSABLE = "Request is unparsable, syntactically incorrect, or violates schema."
 # One text for every authentication failure: the reason is for the admin, not the caller.
 AUTHENTICATION_FAILED = "Authentication failed: check the SCIM token, X-Request-Origin and the IP allowlist."
+HTTPS_REQUIRED = "HTTPS is required"
 RATE_LIMITED = "Too many requests: the company's daily SCIM limit of %(limit)d requests is reached."
 METHOD_NOT_ALLOWED = "Method %(method)s is not allowed on this endpoint."
 UNSUPPORTED_MEDIA_TYPE = "Send the body as application/scim+json or application/json."

@@ -67,7 +67,8 @@ format: setup-dev
 	$(BIN)/ruff format .
 
 ## Load benchmark: gunicorn + wrk on PostgreSQL, 100,000 users (~5 min); see README "Performance".
-## BENCH_ARGS=--quick for a ~1-minute smoke run, --sqlite for SQLite, --help for the rest.
+## BENCH_ARGS=--quick for a ~1-minute smoke run, "--runs 3" for targets on the median of three runs,
+## --sqlite for SQLite, --help for the rest.
 bench: setup
 	@command -v wrk >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq wrk >/dev/null 2>&1 || \

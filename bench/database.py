@@ -87,9 +87,9 @@ def database_drop(database: BenchDatabase, *, server_url: str) -> None:
 
 
 def django_environment(database: BenchDatabase, *, secret_key: str, allowed_host: str) -> dict[str, str]:
-    """Production settings: debug off, a fresh secret key, the bench database."""
+    """Production settings plus the floors (bench.settings): debug off, a fresh secret key, the bench database."""
     return {
-        "DJANGO_SETTINGS_MODULE": "braze_scim.settings",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": secret_key,
         "DJANGO_ALLOWED_HOSTS": allowed_host,

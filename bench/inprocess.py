@@ -17,12 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from bench.run import PATCH_BODY, SERVICE_ORIGIN, create_body
+from bench.run import FLOOR_PATHS, PATCH_BODY, SERVICE_ORIGIN, create_body
 from bench.server import HOST
 
-# The scenarios that are one request each (S4 is a race between connections; S1@1k and S6@1k are
-# S1 and S6 on a smaller database).
-SCENARIOS = ("B0", "B1", "B2", "S1", "S2", "S3", "S5", "S6")
+# The floors and the scenarios that are one request each (S4 is a race between connections; S1@1k
+# and S6@1k are S1 and S6 on a smaller database).
+SCENARIOS = ("L0", "L1", "L2a", "B1", "B2", "S1", "S2", "S3", "S5", "S6")
 
 # The shape of a token the harness sends for B2: the right prefix and length, naming nothing.
 BAD_TOKEN = "scim_" + "x" * 43
@@ -86,8 +86,10 @@ class ScenarioRequests:
         """The next request of the scenario."""
         scim_id, user_name = self.rng.choice(self.context.users)
         match self.scenario:
-            case "B0":
+            case "L0":
                 return wsgi_environ("GET", "/healthz")
+            case "L1" | "L2a":
+                return wsgi_environ("GET", FLOOR_PATHS[self.scenario])
             case "B1":
                 return self._scim("GET", "/scim/v2/ServiceProviderConfig")
             case "B2":

@@ -13,9 +13,10 @@ Each scenario runs in its own Python process under callgrind, through the
 production WSGI application (braze_scim.wsgi) with the requests wrk sends
 (bench.inprocess). Only the measured requests are counted: start-up, the
 warm-up requests and the exit are not. The table gives instructions per
-request and B0's count divided by the scenario's, comparable with the
-throughput ratios of `make bench` as far as the cost is the server's Python:
-the database server's own work is not counted.
+request and, against the floors `make bench` uses (L2a, or L0 for B2), the
+floor's count divided by the scenario's, with the throughput target beside it.
+That is comparable with `make bench`'s ratios as far as the cost is the server's
+Python: the database server's own work is not counted.
 """
 
 import argparse
@@ -34,7 +35,9 @@ from urllib.parse import urlsplit
 from bench.database import REPO_ROOT, BenchDatabase, database_create, database_drop, django_environment, seed
 from bench.inprocess import SCENARIOS
 from bench.run import SERVICE_ORIGIN
+from bench.scenarios import ALL as ALL_SCENARIOS
 from bench.server import HOST
+from bench.targets import RATIO_TARGETS
 
 DEFAULT_OUTPUT = REPO_ROOT / "bench" / "results" / "instructions.json"
 WARM_UP_REQUESTS = 30
@@ -156,17 +159,26 @@ def callgrind_total(dump: str) -> int:
 
 
 def report_table(rows: list[dict]) -> str:
-    """A Markdown table: instructions per request, and B0's count divided by the scenario's."""
-    baseline = next((row["instructions_per_request"] for row in rows if row["id"] == "B0"), None)
+    """A Markdown table: instructions per request, its floor's count divided by the scenario's, and the target."""
+    counts = {row["id"]: row["instructions_per_request"] for row in rows}
+    references = {scenario.id: scenario.reference for scenario in ALL_SCENARIOS}
+    targets = dict(RATIO_TARGETS)
     lines = [
-        "| id | M instructions per request | B0 / scenario | statuses |",
-        "|---|---|---|---|",
+        "| id | M instructions per request | floor / scenario | throughput target | statuses |",
+        "|---|---|---|---|---|",
     ]
     for row in rows:
         per_request = row["instructions_per_request"]
-        ratio = f"{baseline / per_request:.3f}" if baseline else "-"
+        reference = references.get(row["id"])
+        if reference is None:
+            ratio = "1 (floor)"
+        elif counts.get(reference):
+            ratio = f"{counts[reference] / per_request:.3f} x {reference}"
+        else:
+            ratio = f"- ({reference} not counted)"
+        target = f"≥ {targets[row['id']]} x {reference}" if row["id"] in targets else ""
         statuses = ", ".join(f"{count} x {status}" for status, count in sorted(row["statuses"].items()))
-        lines.append(f"| {row['id']} | {per_request / 1e6:.3f} | {ratio} | {statuses} |")
+        lines.append(f"| {row['id']} | {per_request / 1e6:.3f} | {ratio} | {target} | {statuses} |")
     return "\n".join(lines)
 
 

@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sql", action="store_true", help="print the queries of one request")
     args = parser.parse_args(argv)
 
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")  # the floors L1 and L2a too
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-profile-only")
     os.environ.setdefault("DJANGO_DEBUG", "false")
     os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")

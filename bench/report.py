@@ -4,6 +4,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 from importlib import metadata
 from pathlib import Path
@@ -56,11 +57,11 @@ def _memory_gib() -> float | None:
     return None
 
 
-def results_table(summaries: list[ScenarioSummary], baseline_rps: float | None) -> str:
+def results_table(summaries: list[ScenarioSummary]) -> str:
     """The scenario table as Markdown (printed, and pasted into the README)."""
     lines = [
         "| id | request | req/s median (min-max) | p50 ms | p99 ms | server CPU ms/req "
-        "| ok | expected 4xx | unexpected | 5xx | ratio to B0 |",
+        "| ok | expected 4xx | unexpected | 5xx | ratio |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for summary in summaries:
@@ -75,8 +76,7 @@ def results_table(summaries: list[ScenarioSummary], baseline_rps: float | None) 
             throughput = f"{summary.rps:,.0f} ({summary.rps_min:,.0f}-{summary.rps_max:,.0f})"
             p50, p99 = f"{summary.p50_ms:.1f}", f"{summary.p99_ms:.1f}"
             cpu = "-" if summary.cpu_ms is None else f"{summary.cpu_ms:.2f}"
-            ratio = summary.ratio(baseline_rps)
-            ratio = "-" if ratio is None else f"{ratio:.3f}"
+            ratio = _ratio_text(summary.ratio(), summary.scenario.reference)
         unexpected = str(summary.unexpected + summary.socket_errors)
         if summary.unexpected_detail:
             unexpected += " (" + ", ".join(f"{s}: {n}" for s, n in summary.unexpected_detail.items()) + ")"
@@ -85,6 +85,30 @@ def results_table(summaries: list[ScenarioSummary], baseline_rps: float | None) 
             f"{summary.expected_errors:,} | {unexpected} | {summary.server_errors} | {ratio} |"
         )
     return "\n".join(lines)
+
+
+def ratios_table(documents: list[dict]) -> str:
+    """Each scenario's ratio in every run, and their median: the table a target is judged on."""
+    ids = list(dict.fromkeys(sid for document in documents for sid in document["scenarios"]))
+    header = " | ".join(f"run {n}" for n in range(1, len(documents) + 1))
+    lines = [f"| id | {header} | median |", "|---|" + "---|" * (len(documents) + 1)]
+    for sid in ids:
+        entries = [document["scenarios"].get(sid, {}) for document in documents]
+        reference = next((e.get("reference") for e in entries if e.get("reference")), None)
+        if reference is None:
+            continue
+        ratios = [e.get("ratio") for e in entries]
+        present = [r for r in ratios if r is not None]
+        median = _ratio_text(statistics.median(present), reference) if present else "-"
+        cells = " | ".join("-" if r is None else f"{r:.3f}" for r in ratios)
+        lines.append(f"| {sid} | {cells} | {median} |")
+    return "\n".join(lines)
+
+
+def _ratio_text(ratio: float | None, reference: str | None) -> str:
+    if reference is None:
+        return "1 (floor)"
+    return "-" if ratio is None else f"{ratio:.3f} x {reference}"
 
 
 def targets_table(targets: list[TargetResult]) -> str:

@@ -2,8 +2,12 @@
 
 Two servers run side by side: one on the large database (100,000 users) and
 one on a 1,000-user database, so S1 and S6 can be compared across table sizes
-within the same run. Every scenario runs once per round, rounds back to back,
-and the median round is reported; B0 is measured in every round too.
+within the same run. Each round measures the floors (L0 /healthz, L1 and L2a,
+bench/floors.py), then every scenario, each just after a short run of its floor
+on the same server; a scenario's ratio is the median over rounds of its
+throughput over that floor's. `--runs 3` repeats the whole measurement and
+judges the targets on the median of the runs (bench.summary does the same for
+saved results files).
 """
 
 import argparse
@@ -21,13 +25,15 @@ from pathlib import Path
 from bench import scenarios
 from bench.client import USERS_PATH, ScimClient, race_run
 from bench.database import REPO_ROOT, BenchDatabase, database_create, database_drop, django_environment, seed
-from bench.report import machine_info, results_table, results_write, targets_table
+from bench.report import machine_info, ratios_table, results_table, results_write, targets_table
 from bench.scenarios import ScenarioSummary
 from bench.server import HOST, GunicornServer, process_cpu_seconds
-from bench.targets import RaceCheck, RowCheck, overall_status, targets_evaluate
-from bench.wrk import WrkRequest, wrk_run
+from bench.targets import PASS, RaceCheck, RowCheck, TargetResult, overall_status, targets_evaluate, targets_median
+from bench.wrk import WrkRequest, WrkResult, wrk_run
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+# Served by bench/urls.py (bench.settings only).
+FLOOR_PATHS = {"L1": "/bench/floors/l1", "L2a": "/bench/floors/l2a"}
 SERVICE_ORIGIN = "https://bench-idp.example.com"
 PATCH_BODY = {
     "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
@@ -97,12 +103,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, help="measured rounds per scenario (default 3; quick 1)")
     parser.add_argument("--duration", type=float, help="seconds per measured wrk run (default 6; quick 3)")
     parser.add_argument(
-        "--baseline-duration", type=float, help="seconds of B0 before each scenario run (default 2; quick 1)"
+        "--baseline-duration", type=float, help="seconds of the floor before each scenario run (default 2; quick 1)"
     )
     parser.add_argument("--warmup", type=float, help="seconds of unrecorded warm-up per scenario (default 2; quick 1)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per server")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--races", type=int, help="S4 rounds of 8 concurrent creates (default 25; quick 5)")
+    parser.add_argument(
+        "--runs", type=int, default=1, help="whole runs on the same databases; targets on their median (default 1)"
+    )
     parser.add_argument("--keep-databases", action="store_true", help="leave the bench databases for profiling")
     parser.add_argument("--output", type=Path, help="results file (default bench/results/<database>[-quick].json)")
     args = parser.parse_args(argv)
@@ -164,15 +173,22 @@ def main(argv: list[str] | None = None) -> int:
             ):
                 servers["large"].database, servers["small"].database = large, small
                 progress(f"gunicorn: {servers['large'].base_url} (large), {servers['small'].base_url} (1k)")
-                document = benchmark(
-                    args,
-                    progress,
-                    workdir=workdir,
-                    servers=servers,
-                    seeds={"large": large_seed, "small": small_seed},
-                    large=large,
-                )
-            document["machine"]["database"] = large.version()
+                documents = []
+                for run in range(1, args.runs + 1):
+                    if args.runs > 1:
+                        progress(f"run {run} of {args.runs}")
+                    documents.append(
+                        benchmark(
+                            args,
+                            progress,
+                            workdir=workdir,
+                            servers=servers,
+                            seeds={"large": large_seed, "small": small_seed},
+                            large=large,
+                        )
+                    )
+            for document in documents:
+                document["machine"]["database"] = large.version()
         except subprocess.CalledProcessError as exc:
             progress(f"failed: {exc}")
             return 2
@@ -183,10 +199,16 @@ def main(argv: list[str] | None = None) -> int:
                 for database in databases:
                     database_drop(database, server_url=args.postgres_url)
 
-    results_write(args.output, document)
-    print(report_text(document))
+    if len(documents) == 1:
+        document = documents[0]
+        results_write(args.output, document)
+        print(report_text(document))
+    else:
+        document = runs_document(documents)
+        results_write(args.output, document)
+        print(runs_report_text(document))
     print(f"\nResults: {args.output.relative_to(REPO_ROOT) if args.output.is_relative_to(REPO_ROOT) else args.output}")
-    return 0 if document["overall"] == "PASS" else 1
+    return 0 if document["overall"] == PASS else 1
 
 
 def benchmark(args, progress, *, workdir: Path, servers: dict, seeds: dict, large: BenchDatabase) -> dict:
@@ -213,8 +235,12 @@ def benchmark(args, progress, *, workdir: Path, servers: dict, seeds: dict, larg
     auth = {"token": seeds["large"]["token"], "origin": SERVICE_ORIGIN}
     small_auth = {"token": seeds["small"]["token"], "origin": SERVICE_ORIGIN}
     total = probes.get("total_results") or args.users
+    floors = {
+        "L0": WrkRequest("static", path="/healthz"),
+        "L1": WrkRequest("static", path=FLOOR_PATHS["L1"]),
+        "L2a": WrkRequest("static", path=FLOOR_PATHS["L2a"]),
+    }
     plan = [
-        ("B0", "large", WrkRequest("static", path="/healthz")),
         ("B1", "large", WrkRequest("static", path=probes.get("b1_path", "/"), **auth)),
         (
             "B2",
@@ -232,54 +258,56 @@ def benchmark(args, progress, *, workdir: Path, servers: dict, seeds: dict, larg
     plan = [(summaries[sid], servers[name], request) for sid, name, request in plan if summaries[sid].available]
     run_tag = secrets.token_hex(4)
     run_number = 0
-    baseline_summary, baseline_server, baseline_request = plan[0]
-    if len(plan) == 1:  # no SCIM API to measure: B0 alone
-        for _ in range(args.rounds):
-            baseline_summary.rounds.append(
-                wrk_run(
-                    baseline_request,
-                    base_url=baseline_server.base_url,
-                    host=baseline_server.host_header,
-                    connections=args.connections,
-                    run_id=run_tag,
-                    duration_s=args.duration,
-                )
-            )
+
+    def measure(summary: ScenarioSummary, server: GunicornServer, request: WrkRequest, *, warm: bool):
+        nonlocal run_number
+        run_number += 1
+        common = dict(base_url=server.base_url, host=server.host_header, connections=args.connections)
+        if warm and args.warmup:
+            warmup = wrk_run(request, run_id=f"{run_tag}w{run_number}", duration_s=args.warmup, **common)
+            for status, count in warmup.statuses.items():
+                summary.extra_statuses[status] = summary.extra_statuses.get(status, 0) + count
+        cpu_before = server_cpu(server)
+        result = wrk_run(request, run_id=f"{run_tag}r{run_number}", duration_s=args.duration, **common)
+        cpu_used = server_cpu(server, since=cpu_before)
+        summary.rounds.append(result)
+        if cpu_used is not None and result.requests:
+            summary.cpu_ms_per_request.append(cpu_used * 1000 / result.requests)
+        return result
+
+    def floor_run(floor: str, server: GunicornServer) -> WrkResult:
+        """The scenario's floor on the same server just before it, so the ratio compares like with like."""
+        nonlocal run_number
+        run_number += 1
+        return wrk_run(
+            floors[floor],
+            base_url=server.base_url,
+            host=server.host_header,
+            connections=args.connections,
+            run_id=f"{run_tag}f{run_number}",
+            duration_s=args.baseline_duration,
+        )
+
     for round_number in range(args.rounds):
-        for summary, server, request in plan[1:]:
-            run_number += 1
-            # B0 on the same server just before, so the ratio compares like with like.
-            cpu_before = server_cpu(baseline_server)
-            baseline = wrk_run(
-                baseline_request,
-                base_url=baseline_server.base_url,
-                host=baseline_server.host_header,
-                connections=args.connections,
-                run_id=f"{run_tag}b{run_number}",
-                duration_s=args.baseline_duration,
-            )
-            cpu_used = server_cpu(baseline_server, since=cpu_before)
-            baseline_summary.rounds.append(baseline)
-            if cpu_used is not None and baseline.requests:
-                baseline_summary.cpu_ms_per_request.append(cpu_used * 1000 / baseline.requests)
+        # The floors, back to back on the large server; L1 and L2a are ratios to this round's L0.
+        floor_results = {}
+        for floor in ("L0", "L1", "L2a"):
+            summary = summaries[floor]
+            if not summary.available:
+                continue
+            result = measure(summary, servers["large"], floors[floor], warm=round_number == 0)
+            floor_results[floor] = result
+            if summary.scenario.reference:
+                summary.baselines.append(floor_results[summary.scenario.reference])
+            _progress_round(progress, args, round_number, summary, result)
+            time.sleep(0.5)
+        for summary, server, request in plan:
+            reference = summary.scenario.reference
+            baseline = floor_run(reference, server)
             summary.baselines.append(baseline)
             time.sleep(0.5)
-            common = dict(base_url=server.base_url, host=server.host_header, connections=args.connections)
-            if round_number == 0 and args.warmup:
-                warm = wrk_run(request, run_id=f"{run_tag}w{run_number}", duration_s=args.warmup, **common)
-                for status, count in warm.statuses.items():
-                    summary.extra_statuses[status] = summary.extra_statuses.get(status, 0) + count
-            cpu_before = server_cpu(server)
-            result = wrk_run(request, run_id=f"{run_tag}r{run_number}", duration_s=args.duration, **common)
-            cpu_used = server_cpu(server, since=cpu_before)
-            summary.rounds.append(result)
-            if cpu_used is not None and result.requests:
-                summary.cpu_ms_per_request.append(cpu_used * 1000 / result.requests)
-            progress(
-                f"round {round_number + 1}/{args.rounds} {summary.id:6} {result.rps:8,.0f} req/s  "
-                f"p50 {result.p50_ms:6.1f} ms  p99 {result.p99_ms:6.1f} ms  {dict(sorted(result.statuses.items()))}"
-                f"  (B0 {baseline.rps:,.0f} req/s)"
-            )
+            result = measure(summary, server, request, warm=round_number == 0)
+            _progress_round(progress, args, round_number, summary, result, f"  ({reference} {baseline.rps:,.0f} req/s)")
             # Let the sync workers finish what wrk left in their accept queue.
             time.sleep(0.5)
 
@@ -308,7 +336,6 @@ def benchmark(args, progress, *, workdir: Path, servers: dict, seeds: dict, larg
         progress(f"S4: {dict(outcome.statuses)}; {race.races_with_one_201}/{race.races} races with one 201")
 
     targets = targets_evaluate(summaries, race=race, rows=rows)
-    baseline_rps = summaries["B0"].rps
     return {
         "schema": 1,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -324,7 +351,7 @@ def benchmark(args, progress, *, workdir: Path, servers: dict, seeds: dict, larg
             "seed_rows": seeds["large"]["rows"],
             "gunicorn": f"{args.workers} sync workers, 127.0.0.1, DEBUG off",
             "wrk": f"-t1 -c{args.connections} -d{args.duration}s --latency --timeout 30s",
-            "b0_before_each_run_s": args.baseline_duration,
+            "floor_before_each_run_s": args.baseline_duration,
             "rounds": args.rounds,
             "warmup_s": args.warmup,
             "s4_races": args.races,
@@ -333,7 +360,7 @@ def benchmark(args, progress, *, workdir: Path, servers: dict, seeds: dict, larg
         # Other work on the machine skews absolute figures; ratios within the run are what count.
         "load_average_before": load_before,
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
-        "scenarios": {sid: summary.as_json(baseline_rps) for sid, summary in summaries.items()},
+        "scenarios": {sid: summary.as_json() for sid, summary in summaries.items()},
         "checks": {
             "s3_rows": rows.__dict__ if rows else None,
             "s4_race": race.__dict__ if race else None,
@@ -341,7 +368,7 @@ def benchmark(args, progress, *, workdir: Path, servers: dict, seeds: dict, larg
         "targets": [t.as_json() for t in targets],
         "overall": overall_status(targets),
         "tables": {
-            "results": results_table(list(summaries.values()), baseline_rps),
+            "results": results_table(list(summaries.values())),
             "targets": targets_table(targets),
         },
     }
@@ -369,11 +396,16 @@ def probe(clients: dict, seeds: dict, summaries: dict, files: dict) -> dict:
     if listing.status != 200:
         reason = f"GET /Users → {listing.status}"
         for summary in summaries.values():
-            if summary.id != "B0":
+            if summary.scenario.reference is not None:
                 summary.available, summary.unavailable_reason = False, reason
         found["api"] = reason
         return found
     found["api"] = "available"
+    for name, floor_client in clients.items():
+        for floor, path in FLOOR_PATHS.items():
+            answer = floor_client.request("GET", path)
+            if answer.status != 200:
+                raise RuntimeError(f"floor {floor} ({path}) on the {name} server answered {answer.status}, not 200")
     found["total_results"] = listing.json().get("totalResults")
     found["rate_limit_header"] = listing.headers.get("x-ratelimit-limit")
 
@@ -395,16 +427,54 @@ def probe(clients: dict, seeds: dict, summaries: dict, files: dict) -> dict:
     return found
 
 
-def report_text(document: dict) -> str:
+def report_header(document: dict) -> str:
     machine = document["machine"]
     config = document["config"]
-    header = (
+    return (
         f"{machine['nproc']} x {machine['cpu_model']}, Python {machine['python']}, Django {machine['django']}, "
         f"{machine['database']}; {config['users']:,} users; gunicorn {config['gunicorn']}; wrk {config['wrk']}, "
-        f"median of {config['rounds']} round(s); ratio = median of (round / the B0 run just before it)"
+        f"median of {config['rounds']} round(s); ratio = median over rounds of (round / its floor's run just before it)"
     )
+
+
+def report_text(document: dict) -> str:
     return "\n\n".join(
-        [header, document["tables"]["results"], document["tables"]["targets"], f"Overall: {document['overall']}"]
+        [
+            report_header(document),
+            document["tables"]["results"],
+            document["tables"]["targets"],
+            f"Overall: {document['overall']}",
+        ]
+    )
+
+
+def runs_document(documents: list[dict]) -> dict:
+    """Several runs' documents in one, with the targets judged on the median of the runs."""
+    targets = targets_median([[TargetResult.from_json(t) for t in document["targets"]] for document in documents])
+    return {
+        "schema": 1,
+        "runs": documents,
+        "targets": [t.as_json() for t in targets],
+        "overall": overall_status(targets),
+        "tables": {"ratios": ratios_table(documents), "targets": targets_table(targets)},
+    }
+
+
+def runs_report_text(document: dict) -> str:
+    return "\n\n".join(
+        [
+            f"{report_header(document['runs'][0])}; {len(document['runs'])} runs, targets on their median",
+            document["tables"]["ratios"],
+            document["tables"]["targets"],
+            f"Overall: {document['overall']}",
+        ]
+    )
+
+
+def _progress_round(progress, args, round_number: int, summary, result: WrkResult, note: str = "") -> None:
+    progress(
+        f"round {round_number + 1}/{args.rounds} {summary.id:6} {result.rps:8,.0f} req/s  "
+        f"p50 {result.p50_ms:6.1f} ms  p99 {result.p99_ms:6.1f} ms  {dict(sorted(result.statuses.items()))}{note}"
     )
 
 

@@ -1,4 +1,4 @@
-"""The benchmark scenarios (issue 6) and how their wrk rounds are summarised."""
+"""The benchmark's floors and scenarios, and how their wrk rounds are summarised."""
 
 import statistics
 from dataclasses import dataclass, field
@@ -16,12 +16,24 @@ class Scenario:
     # right answer (B2's 401, S4's 409). Anything else is unexpected.
     ok_statuses: frozenset[int] = frozenset({200})
     expected_error_statuses: frozenset[int] = frozenset()
+    # The floor its throughput is a ratio to (None for L0 itself).
+    reference: str | None = "L2a"
 
 
-B0 = Scenario("B0", "`GET /healthz` (no auth, no DB)", read=True)
+# The floors (bench/floors.py): what any request, a request that reads the database, and a SCIM request cost at least.
+L0 = Scenario("L0", "`GET /healthz` (no auth, no DB)", read=True, reference=None)
+L1 = Scenario("L1", "one primary-key SELECT through `connection.cursor()`, constant JSON", read=True, reference="L0")
+L2a = Scenario("L2a", "L1 + the throttle's counter upsert", read=True, reference="L0")
+FLOORS = (L0, L1, L2a)
+
 B1 = Scenario("B1", "authenticated cheap call", read=True)
 B2 = Scenario(
-    "B2", "B1 with a bad token (401 path)", read=True, ok_statuses=frozenset(), expected_error_statuses=frozenset({401})
+    "B2",
+    "B1 with a bad token (401 path)",
+    read=True,
+    ok_statuses=frozenset(),
+    expected_error_statuses=frozenset({401}),
+    reference="L0",
 )
 S1_SMALL = Scenario("S1@1k", '`GET /Users?filter=userName eq "…"`, 1,000 users', read=True)
 S1 = Scenario("S1", '`GET /Users?filter=userName eq "…"` random user, random case', read=True)
@@ -33,13 +45,14 @@ S4 = Scenario(
     read=False,
     ok_statuses=frozenset({201}),
     expected_error_statuses=frozenset({409}),
+    reference=None,
 )
 S5 = Scenario("S5", "`PATCH /Users/{id}` active=false, random users", read=False)
 S6_SMALL = Scenario("S6@1k", "`GET /Users/{id}`, 1,000 users", read=True)
 S6 = Scenario("S6", "`GET /Users/{id}` random user", read=True)
 
 # Table order.
-ALL = (B0, B1, B2, S1_SMALL, S1, S2, S3, S4, S5, S6_SMALL, S6)
+ALL = (*FLOORS, B1, B2, S1_SMALL, S1, S2, S3, S4, S5, S6_SMALL, S6)
 
 
 @dataclass
@@ -53,7 +66,7 @@ class ScenarioSummary:
     rounds: list[WrkResult] = field(default_factory=list)
     # Server CPU (gunicorn workers + their PostgreSQL backends) per request, per round, in ms.
     cpu_ms_per_request: list[float] = field(default_factory=list)
-    # The B0 run made just before each round of this scenario (see ratio()).
+    # The run of its floor paired with each round (see ratio()).
     baselines: list[WrkResult] = field(default_factory=list)
     # Responses outside the measured rounds (warm-up, S4's client) still count for errors.
     extra_statuses: dict[int, int] = field(default_factory=dict)
@@ -72,18 +85,17 @@ class ScenarioSummary:
     def rps(self) -> float | None:
         return statistics.median(r.rps for r in self.rounds) if self.rounds else None
 
-    def ratio(self, baseline_rps: float | None = None) -> float | None:
-        """Throughput relative to B0: the median of each round over the B0 run just before it.
+    def ratio(self) -> float | None:
+        """Throughput relative to the scenario's floor: the median over rounds of round / its paired floor run.
 
-        Background load on a shared machine drifts over tens of seconds; a B0
-        run seconds before each round cancels most of that drift, which one B0
-        figure for the whole run cannot. Without paired runs, `baseline_rps`.
+        Background load on a shared machine drifts over tens of seconds; a floor
+        run seconds before each round cancels most of that drift, which one floor
+        figure for the whole run cannot.
         """
-        if not self.rounds:
+        pairs = [r.rps / b.rps for r, b in zip(self.rounds, self.baselines, strict=False) if b.rps]
+        if not pairs or len(self.baselines) != len(self.rounds):
             return None
-        if len(self.baselines) == len(self.rounds):
-            return statistics.median(r.rps / b.rps for r, b in zip(self.rounds, self.baselines, strict=True) if b.rps)
-        return self.rps / baseline_rps if baseline_rps else None
+        return statistics.median(pairs)
 
     @property
     def cpu_ms(self) -> float | None:
@@ -140,9 +152,9 @@ class ScenarioSummary:
         expected = self.scenario.ok_statuses | self.scenario.expected_error_statuses
         return {status: n for status, n in sorted(self.statuses.items()) if status not in expected}
 
-    def as_json(self, baseline_rps: float | None) -> dict:
+    def as_json(self) -> dict:
         rps = self.rps
-        ratio = self.ratio(baseline_rps)
+        ratio = self.ratio()
         return {
             "label": self.scenario.label,
             "request": self.request,
@@ -155,8 +167,9 @@ class ScenarioSummary:
             "server_cpu_ms_per_request": _round(self.cpu_ms, 2),
             "p50_ms": _round(self.p50_ms, 2),
             "p99_ms": _round(self.p99_ms, 2),
-            "ratio_to_b0": _round(ratio, 3),
-            "paired_b0_rps": [_round(b.rps) for b in self.baselines],
+            "reference": self.scenario.reference,
+            "ratio": _round(ratio, 3),
+            "paired_reference_rps": [_round(b.rps) for b in self.baselines],
             "statuses": {str(status): n for status, n in sorted(self.statuses.items())},
             "ok": self.ok,
             "expected_errors": self.expected_errors,

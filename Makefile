@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 ADMIN_EMAIL ?= admin@demo.example.com
 
-.PHONY: run test test-sqlite test-postgres lint format setup setup-dev system-packages migrate seed clean bench bench-instructions conformance test-bench
+.PHONY: run check-port test test-sqlite test-postgres lint format setup setup-dev system-packages migrate seed clean bench bench-instructions conformance test-bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,20 @@ system-packages:
 	  else echo "The tests need Debian's$$missing: sudo apt-get install$$missing"; fi; \
 	fi
 
-## Set up and run the app on SQLite with demo data; prints the login.
-run: setup
+# A git-ignored .env (mode 0600) for local runs: debug on and a generated secret key, so
+# `.venv/bin/python manage.py ...` works as `make run` does. Written only when there is none.
+.env: | $(BIN)/python
+	@umask 077 && printf '# Written by make run for local development; .env.example lists every variable.\nDJANGO_DEBUG=true\nDJANGO_SECRET_KEY=%s\n' \
+	  "$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "Wrote .env: debug on and a generated DJANGO_SECRET_KEY (mode 0600, git-ignored)."
+
+# Refuses a port something already listens on, before anything changes (seed_demo sets a new password).
+check-port: | $(BIN)/python
+	@$(BIN)/python -c 'import socket, sys; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", $(PORT)))' 2>/dev/null || \
+	  { echo "Port $(PORT) is in use on 127.0.0.1: stop what runs there, or choose another port: make run PORT=8001"; exit 1; }
+
+## Set up and run the app on SQLite with demo data; prints the login. PORT=8001 to choose the port; Ctrl+C stops it.
+run: setup .env check-port
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --no-input
 	DJANGO_DEBUG=true $(BIN)/python manage.py seed_demo --admin-email $(ADMIN_EMAIL) --base-url http://127.0.0.1:$(PORT)
 	DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

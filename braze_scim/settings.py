@@ -1,6 +1,8 @@
 """Settings for braze_scim, read from the environment (django-environ).
 
-A `.env` file beside manage.py is read when present; `.env.example` lists every
+A `.env` file beside manage.py is read when present (values already in the
+environment win), unless READ_DOT_ENV=false: the test suite sets that, so a
+developer's `.env` never changes what the tests see. `.env.example` lists every
 variable. Nothing else in the project reads the environment.
 """
 
@@ -11,7 +13,8 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+if env.bool("READ_DOT_ENV", default=True):
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 

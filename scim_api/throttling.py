@@ -1,5 +1,6 @@
 """The per-company daily rate limit as a DRF throttle (counting lives in settings_app.services.rate_limit)."""
 
+from django.utils import timezone
 from rest_framework.throttling import BaseThrottle
 
 from settings_app.services.rate_limit import scim_request_count
@@ -13,9 +14,9 @@ class ScimDailyRateThrottle(BaseThrottle):
     """
 
     def allow_request(self, request, view) -> bool:
-        # The gate's statement has usually counted the request already (`requests_counted`).
-        now = request.user.checked_at
-        state = scim_request_count(provisioning=request.auth, now=now, counted=request.auth.requests_counted)
+        # Only authenticated requests get here: a refused one is never counted.
+        now = timezone.now()
+        state = scim_request_count(provisioning=request.auth, now=now)
         request.scim_rate_limit = state
         self._wait = state.seconds_until_reset(now)
         return state.allowed

@@ -12,7 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import ParseError
 from rest_framework.views import APIView
 
-from scim_api.authentication import ScimClient, ScimTokenAuthentication, refusal_before_dispatch
+from scim_api.authentication import ScimClient, ScimTokenAuthentication
 from scim_api.errors import (
     BAD_REQUEST,
     BODY_REQUIRED,
@@ -135,9 +135,6 @@ def scim_endpoint(**views_by_method):
         view = views.get(request.method)
         if view is None:
             return scim_error_response(405, METHOD_NOT_ALLOWED % {"method": request.method}, Allow=allow)
-        refusal = refusal_before_dispatch(request)  # a bad token refused without DRF's machinery
-        if refusal is not None:
-            return refusal
         return view(request, *args, **kwargs)
 
     endpoint.scim_views = views  # for the OpenAPI description (scim_api.openapi)

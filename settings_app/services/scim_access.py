@@ -16,8 +16,7 @@ from django.views.decorators.debug import sensitive_variables
 from settings_app.models import ProvisioningMethod, ScimProvisioning, ScimRefusal
 from settings_app.services.ip_allowlist import ip_allowed, ip_allowlist_parse
 from settings_app.services.origins import origin_matches
-from settings_app.services.rate_limit import request_uncount
-from settings_app.services.tokens import provisioning_for_token, token_names_nothing
+from settings_app.services.tokens import provisioning_for_token
 from settings_app.sql import counter_add
 
 logger = logging.getLogger(__name__)
@@ -65,48 +64,28 @@ def _ip_permitted(provisioning: ScimProvisioning, client_ip: str | None) -> bool
     return client_ip is not None and ip_allowed(client_ip, networks)
 
 
-@sensitive_variables("token")
-def token_refusal(token: str | None) -> str | None:
-    """The reason the token alone refuses the request, found without the database; None: look it up.
-
-    MISSING_TOKEN when there is none; UNKNOWN_TOKEN when it cannot name a
-    provisioning (see tokens.token_names_nothing). For a caller that answers
-    such requests before anything else (scim_api.authentication); it records
-    the refusal with `company_unknown_refusal_log`, as scim_access_check does.
-    """
-    if not token:
-        return MISSING_TOKEN
-    if token_names_nothing(token):
-        return UNKNOWN_TOKEN
-    return None
-
-
-def company_unknown_refusal_log(reason: str, client_ip: str | None) -> None:
-    """Log a refusal whose company is unknown (a missing or unknown token): the log only, no audit row."""
+def _company_unknown_refusal_log(reason: str, client_ip: str | None) -> None:
+    """Log a refusal whose company is unknown (a missing or unknown token): the log only, no database row."""
     # Never log the token, not even a part of it.
     logger.info("SCIM request refused: %s (client %s)", reason, client_ip)
 
 
 # Error reports (Django's, with frame locals) show the token as ********.
 @sensitive_variables("token")
-def scim_access_check(
-    *, token: str | None, origin: str | None, client_ip: str | None, count_on: datetime.date | None = None
-) -> ScimProvisioning:
+def scim_access_check(*, token: str | None, origin: str | None, client_ip: str | None) -> ScimProvisioning:
     """Return the provisioning (and so the company) the request acts for, or raise ScimAccessDenied.
 
     `token` is the bearer token (None when the header is missing or not Bearer),
     `origin` the X-Request-Origin header, `client_ip` the resolved client address.
-    Failures with a known company are counted for its admin (scim_refusal_record).
-    With `count_on`, the lookup may count the request against the company's
-    daily limit in the same statement (`provisioning.requests_counted`, see
-    provisioning_for_token); a request refused here is taken back off the count.
+    Failures with a known company are counted for its admin (scim_refusal_record);
+    the others go to the log only. Nothing here counts against the daily limit.
     """
     if not token:
-        company_unknown_refusal_log(MISSING_TOKEN, client_ip)
+        _company_unknown_refusal_log(MISSING_TOKEN, client_ip)
         raise ScimAccessDenied(MISSING_TOKEN)
-    provisioning = provisioning_for_token(token, count_on=count_on)
+    provisioning = provisioning_for_token(token)
     if provisioning is None:
-        company_unknown_refusal_log(UNKNOWN_TOKEN, client_ip)
+        _company_unknown_refusal_log(UNKNOWN_TOKEN, client_ip)
         raise ScimAccessDenied(UNKNOWN_TOKEN)
 
     reason = _origin_problem(provisioning, origin)
@@ -114,8 +93,6 @@ def scim_access_check(
         reason = IP_NOT_ALLOWED
     if reason is not None:
         logger.info("SCIM request refused for company %s: %s (client %s)", provisioning.company_id, reason, client_ip)
-        if provisioning.requests_counted is not None:
-            request_uncount(company_id=provisioning.company_id, day=count_on)
         scim_refusal_record(
             provisioning, reason=reason, client_ip=client_ip, origin=(origin or "").strip(), now=timezone.now()
         )

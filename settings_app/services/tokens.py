@@ -6,7 +6,6 @@ random and long, so a slow password hash adds nothing but cost on every
 request (PBKDF2 would spend ~0.6 s of CPU per call).
 """
 
-import datetime
 import functools
 import hashlib
 import secrets
@@ -18,8 +17,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from settings_app.models import AuditEvent, Company, ScimProvisioning, Workspace
 from settings_app.services.audit import Actor, audit_event_record
-from settings_app.services.fixed_statements import all_columns, column, fetch_one, model_from_row, quote, table
-from settings_app.services.rate_limit import commits_asynchronously, count_upsert_sql
+from settings_app.services.fixed_statements import all_columns, column, fetch_one, model_from_row, table
 
 TOKEN_PREFIX = "scim_"
 TOKEN_RANDOM_BYTES = 32
@@ -44,35 +42,17 @@ _GATE_MODELS = (ScimProvisioning, Company, Workspace)
 
 
 @functools.cache
-def _gate_statement(vendor: str, *, counting: bool = False, asynchronous_commit: bool = False) -> str:
+def _gate_statement(vendor: str) -> str:
     """`SELECT <every column of the three> FROM provisioning JOIN company JOIN workspace WHERE token_digest = %s`.
 
-    With `counting` (PostgreSQL only), the same statement runs the rate limit's
-    counter upsert for the token's company on a day (see rate_limit) and returns
-    the new count as a last column; parameters: the day, the digest, the digest.
-    Built once per combination: the text is also psycopg's key to the prepared statement.
+    Built once per vendor: the text is also psycopg's key to the prepared statement.
     """
     columns = ", ".join(all_columns(model) for model in _GATE_MODELS)
-    lookup = (
-        f"FROM {table(ScimProvisioning)} "
+    return (
+        f"SELECT {columns} FROM {table(ScimProvisioning)} "  # noqa: S608 (names are the models', never data)
         f"JOIN {table(Company)} ON {column(Company, 'id')} = {column(ScimProvisioning, 'company')} "
         f"JOIN {table(Workspace)} ON {column(Workspace, 'id')} = {column(ScimProvisioning, 'default_workspace')} "
-    )
-    by_digest = f"{column(ScimProvisioning, 'token_digest')} = %s"
-    if not counting:
-        return f"SELECT {columns} {lookup}WHERE {by_digest}"
-    upsert = count_upsert_sql(
-        connections[DEFAULT_DB_ALIAS],
-        company=column(ScimProvisioning, "company"),
-        source=table(ScimProvisioning),
-        condition=by_digest,
-        asynchronous_commit=asynchronous_commit,
-    )
-    return (
-        f"WITH counted AS ({upsert}) "
-        f"SELECT {columns}, counted.{quote('count')} {lookup}"
-        f"JOIN counted ON counted.{quote('company_id')} = {column(ScimProvisioning, 'company')} "
-        f"WHERE {by_digest}"
+        f"WHERE {column(ScimProvisioning, 'token_digest')} = %s"
     )
 
 
@@ -127,19 +107,8 @@ def _digest_to_look_up(token: str) -> str | None:
 
 
 @sensitive_variables("token")
-def token_names_nothing(token: str) -> bool:
-    """True when the token cannot name a provisioning, found without the database; False means "look it up"."""
-    return _digest_to_look_up(token) is None
-
-
-@sensitive_variables("token")
-def provisioning_for_token(token: str, *, count_on: datetime.date | None = None) -> ScimProvisioning | None:
+def provisioning_for_token(token: str) -> ScimProvisioning | None:
     """The provisioning whose current token this is, with its company and default workspace; or None.
-
-    With `count_on`, on PostgreSQL, the same statement also counts one SCIM
-    request for the company on that day (the rate limit's counter) and the
-    provisioning carries the new count as `requests_counted`, like an ORM
-    annotation; elsewhere `requests_counted` is None and the caller counts.
 
     The digest is looked up through a unique index; comparing digests of a
     256-bit secret leaks nothing useful through timing. A digest found to name
@@ -156,17 +125,11 @@ def provisioning_for_token(token: str, *, count_on: datetime.date | None = None)
     if digest is None:
         return None
     connection = connections[DEFAULT_DB_ALIAS]
-    counting = count_on is not None and connection.vendor == "postgresql"
-    if counting:
-        asynchronous = commits_asynchronously(connection)
-        statement = _gate_statement(connection.vendor, counting=True, asynchronous_commit=asynchronous)
-        row = fetch_one(connection, statement, [count_on.isoformat(), digest, digest])
-    else:
-        row = fetch_one(connection, _gate_statement(connection.vendor), [digest])
+    row = fetch_one(connection, _gate_statement(connection.vendor), [digest])
     if row is None:
         unknown_digests.add(digest)
         return None
-    values = list(row[:-1]) if counting else list(row)
+    values = list(row)
     instances = []
     for model in _GATE_MODELS:
         width = len(model._meta.concrete_fields)
@@ -175,7 +138,6 @@ def provisioning_for_token(token: str, *, count_on: datetime.date | None = None)
     provisioning, company, workspace = instances
     provisioning.company = company
     provisioning.default_workspace = workspace
-    provisioning.requests_counted = row[-1] if counting else None
     return provisioning
 
 

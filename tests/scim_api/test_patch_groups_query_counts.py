@@ -1,6 +1,6 @@
 """Fixed query counts for PATCH /Users/{id} and every Groups endpoint, however many members a group has.
 
-GATE is the token lookup and the rate-limit upsert (1 statement on PostgreSQL, 2 on SQLite). Writes add the
+GATE is the token lookup and the rate-limit upsert (2 statements on both databases). Writes add the
 SAVEPOINT/RELEASE pair of their transaction; the audit INSERT is one query.
 """
 

@@ -1,9 +1,8 @@
 """Each endpoint runs a fixed number of queries, however many grants a user has or users there are.
 
-The counts include the gate: the token digest lookup (with company and default
-workspace) and the rate limit's counter upsert, one statement on PostgreSQL and
-two on SQLite (`GATE`); the totals in the comments are SQLite's, PostgreSQL's
-are one less. Savepoints of the write transaction show up as queries too. Writes add one statement per kind of
+The counts include the gate (`GATE`, the same on both databases): the token
+digest lookup (with company and default workspace) and the rate limit's counter
+upsert. Savepoints of the write transaction show up as queries too. Writes add one statement per kind of
 object a body names (workspaces, teams, permission sets, roles) and per
 non-empty kind of grant, never one per entry.
 """

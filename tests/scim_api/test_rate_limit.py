@@ -75,7 +75,7 @@ def test_refused_callers_are_not_counted_against_the_company(scim, seeded, token
 
 
 def test_callers_refused_for_their_origin_or_address_are_not_counted(seeded, provisioning_factory, settings):
-    """On PostgreSQL the gate counts in its lookup statement, then takes a refused request back off."""
+    """A request the authentication refuses never reaches the throttle."""
     settings.SCIM_RATE_LIMIT_PER_DAY = 10
     _, token = provisioning_factory(seeded.company, ip_allowlist="10.0.0.0/8")
     allowed = ScimCaller(token, remote_addr="10.1.2.3")
@@ -97,30 +97,6 @@ def test_a_flood_of_refusals_from_many_origins_leaves_the_daily_count_alone(seed
     assert ScimRequestCount.objects.get(company=seeded.company).count == 1
     assert sum(ScimRefusal.objects.values_list("count", flat=True)) == 50
     assert ScimCaller(token).get(USERS)["X-RateLimit-Remaining"] == "8"
-
-
-@pytest.mark.django_db(transaction=True)
-def test_on_postgresql_the_gate_counts_in_its_lookup_and_commits_that_asynchronously(seeded, provisioning_factory):
-    from django.db import connection, transaction
-    from django.test.utils import CaptureQueriesContext
-
-    from settings_app.services.rate_limit import utc_day
-    from settings_app.services.tokens import provisioning_for_token
-
-    if connection.vendor != "postgresql":
-        pytest.skip("a data-modifying CTE and synchronous_commit are PostgreSQL's")
-    _, token = provisioning_factory(seeded.company)
-    today = utc_day(timezone.now())
-    with CaptureQueriesContext(connection) as queries:
-        assert provisioning_for_token(token, count_on=today).requests_counted == 1
-    [statement] = [query["sql"] for query in queries]
-    assert statement.startswith("WITH counted AS (INSERT INTO")
-    assert "set_config('synchronous_commit', 'off', true)" in statement
-    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
-        assert provisioning_for_token(token, count_on=today).requests_counted == 2
-        assert "set_config" not in queries[0]["sql"]
-    assert provisioning_for_token(token).requests_counted is None  # a plain lookup counts nothing
-    assert ScimRequestCount.objects.get(company=seeded.company, day=today).count == 2
 
 
 @pytest.mark.django_db(transaction=True)

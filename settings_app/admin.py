@@ -81,6 +81,11 @@ class DashboardUserAdmin(UserAdmin):
     filter_horizontal = []
     inlines = [WorkspaceAccessInline, TeamAccessInline, UserRoleInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A user never moves between companies: their grants and audit trail belong to one.
+        # So an account with a company never becomes an operator here (DashboardUser.clean).
+        return [*self.readonly_fields, "company"] if obj is not None else self.readonly_fields
+
 
 @admin.register(models.ScimProvisioning)
 class ScimProvisioningAdmin(admin.ModelAdmin):

@@ -131,3 +131,19 @@ class ScimTokenResetForm(forms.Form):
 
     token_generation = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class CompanyChoiceForm(forms.Form):
+    """A superuser's choice of company for the settings pages, and where to go next."""
+
+    company = forms.ModelChoiceField(
+        label="Company",
+        queryset=Company.objects.order_by("name", "pk"),
+        empty_label="Choose a company",
+        error_messages={"required": "Choose a company.", "invalid_choice": "Choose one of the companies listed."},
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ models live in `settings_app.services`.
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
@@ -161,6 +162,11 @@ class Department(models.TextChoices):
     PM = "pm", "Product Management"
 
 
+OPERATOR_HAS_NO_COMPANY_MESSAGE = (
+    "Operator accounts (staff or superuser) belong to no company: clear the company, or the staff and superuser status."
+)
+
+
 class DashboardUserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -186,6 +192,11 @@ class DashboardUser(FastLoading, AbstractBaseUser, PermissionsMixin):
     One email, one account per instance: uniqueness is on `email_key`, a
     normalised copy of the email computed in Python (identifiers.name_key), and
     the email itself keeps the spelling it was sent with.
+
+    Operator accounts (`is_staff` or `is_superuser`) run the instance and
+    belong to no company, which the database enforces: SCIM only ever sees a
+    company's users, so no tenant's token can reach an operator. A superuser
+    opens a company's settings page by choosing the company (settings_app.views).
     """
 
     email = models.CharField(max_length=254)
@@ -216,6 +227,13 @@ class DashboardUser(FastLoading, AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(company__isnull=True) | models.Q(is_staff=False, is_superuser=False),
+                name="operator_has_no_company",
+                violation_error_message=OPERATOR_HAS_NO_COMPANY_MESSAGE,
+            ),
+        ]
         indexes = [
             models.Index(fields=["company", "id"], name="user_company_id_idx"),
             # SCIM lookups and sorts within a company (filter by userName / externalId, sortBy userName,
@@ -237,11 +255,20 @@ class DashboardUser(FastLoading, AbstractBaseUser, PermissionsMixin):
     def last_sign_in_at(self):
         return self.last_login
 
+    @property
+    def is_operator(self) -> bool:
+        return self.is_staff or self.is_superuser
+
+    def clean(self):
+        # The check constraint's rule for forms (the admin) that leave `company` out.
+        super().clean()
+        if self.is_operator and self.company_id is not None:
+            raise ValidationError(OPERATOR_HAS_NO_COMPANY_MESSAGE, code="operator_has_no_company")
+
     def can_manage_company_settings(self) -> bool:
+        """Whether this company user may open their company's settings (superusers choose a company instead)."""
         from settings_app.permissions import COMPANY_SETTINGS_PERMISSIONS
 
-        if self.is_superuser:
-            return True
         return self.company_id is not None and bool(COMPANY_SETTINGS_PERMISSIONS & set(self.company_permissions))
 
 

@@ -7,6 +7,7 @@ from settings_app import views
 app_name = "settings_app"
 
 urlpatterns = [
+    path("admin/company/", views.CompanyChooseView.as_view(), name="company_choose"),
     path("admin/scim-provisioning/", views.ScimProvisioningView.as_view(), name="scim_provisioning"),
     path("admin/scim-provisioning/reset-token/", views.ScimTokenResetView.as_view(), name="scim_token_reset"),
 ]

@@ -1,5 +1,11 @@
 """The SCIM Provisioning settings page. Views turn requests into service calls.
 
+Company admins open their own company's page. Superusers belong to no company
+(see DashboardUser): they choose one on the company chooser, the choice is kept
+in the session, and the settings pages keep their URLs. Every settings form
+carries the company it was served for, so a superuser who switched company in
+another tab cannot apply a form to the wrong one.
+
 The plaintext token appears in exactly one response: the one to the POST that
 issued it. It is rendered straight into that page, sent with
 `Cache-Control: no-store` (never_cache), and never put in the session or the
@@ -15,12 +21,14 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from settings_app.forms import ScimProvisioningForm, ScimTokenResetForm
+from settings_app.forms import CompanyChoiceForm, ScimProvisioningForm, ScimTokenResetForm
 from settings_app.identifiers import name_key
+from settings_app.models import Company
 from settings_app.services.activity import scim_auth_failure_list, scim_settings_activity_list
 from settings_app.services.audit import Actor
 from settings_app.services.ip_allowlist import client_ip_resolve
@@ -38,6 +46,12 @@ STALE_REQUEST_MESSAGE = (
 TOKEN_EXISTS_MESSAGE = "A SCIM token already exists. Use Reset Token to replace it."
 NOT_CONFIGURED_MESSAGE = "Configure SCIM provisioning and generate a token first."
 SETTINGS_SAVED_MESSAGE = "Settings saved. The SCIM token is unchanged."
+COMPANY_SWITCHED_MESSAGE = (
+    "You switched to %(company)s in another tab, so nothing was changed. This page now shows %(company)s."
+)
+
+# The session key of the company a superuser chose (its primary key).
+CHOSEN_COMPANY_SESSION_KEY = "settings_company_id"
 
 
 def scim_endpoint_url(request) -> str:
@@ -65,16 +79,77 @@ def login_attempt_key(request, credentials) -> str | None:
     return name_key(typed) if isinstance(typed, str) else None
 
 
+def chosen_company(request) -> Company | None:
+    """The company a superuser chose for the settings pages in this session, if it still exists."""
+    company_id = request.session.get(CHOSEN_COMPANY_SESSION_KEY)
+    return Company.objects.filter(pk=company_id).first() if isinstance(company_id, int) else None
+
+
+def redirect_to_company_chooser(request) -> HttpResponseRedirect:
+    query = urlencode({"next": request.get_full_path()})
+    return HttpResponseRedirect(f"{reverse('settings_app:company_choose')}?{query}")
+
+
 class CompanySettingsAdminMixin(LoginRequiredMixin):
-    """Anonymous users go to the login page; signed-in users need company settings rights."""
+    """Anonymous users go to the login page; signed-in users need company settings rights.
+
+    A company admin works on their own company. A superuser works on the company
+    chosen in this session (no choice yet: the chooser, then back here); a POST
+    from a page served for another company changes nothing.
+    """
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if request.user.company_id is None or not request.user.can_manage_company_settings():
+        if request.user.is_superuser:
+            company = chosen_company(request)
+            if company is None:
+                return redirect_to_company_chooser(request)
+            if request.method == "POST" and request.POST.get("company") != str(company.pk):
+                messages.info(request, COMPANY_SWITCHED_MESSAGE % {"company": company.name})
+                return HttpResponseRedirect(reverse("settings_app:scim_provisioning"), status=303)
+            self.company = company
+        elif request.user.can_manage_company_settings():
+            self.company = request.user.company
+        else:
             raise PermissionDenied
-        self.company = request.user.company
         return super().dispatch(request, *args, **kwargs)
+
+
+@method_decorator(never_cache, name="dispatch")
+class CompanyChooseView(LoginRequiredMixin, View):
+    """Superusers choose the company whose settings pages they open; the choice is kept in the session."""
+
+    template_name = "settings_app/company_choose.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        chosen = chosen_company(request)
+        form = CompanyChoiceForm(initial={"company": chosen, "next": request.GET.get("next", "")})
+        return self.render_page(form)
+
+    def post(self, request):
+        form = CompanyChoiceForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(form)
+        request.session[CHOSEN_COMPANY_SESSION_KEY] = form.cleaned_data["company"].pk
+        return HttpResponseRedirect(self.next_url(form.cleaned_data["next"]), status=303)
+
+    def next_url(self, candidate: str) -> str:
+        """Where to go after choosing: `next` when it is a page of this site, else the SCIM Provisioning page."""
+        safe = url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
+        )
+        return candidate if candidate and safe else reverse("settings_app:scim_provisioning")
+
+    def render_page(self, form):
+        return render(self.request, self.template_name, {"form": form})
 
 
 _token_view_decorators = [never_cache, sensitive_post_parameters()]
@@ -102,9 +177,7 @@ class ScimProvisioningPageView(CompanySettingsAdminMixin, View):
 
     def redirect_to_page(self):
         # 303: the browser follows with a GET, so a reload never repeats the POST.
-        response = HttpResponseRedirect(reverse("settings_app:scim_provisioning"))
-        response.status_code = 303
-        return response
+        return HttpResponseRedirect(reverse("settings_app:scim_provisioning"), status=303)
 
     @method_decorator(sensitive_variables("new_token"))
     def render_page(self, *, provisioning, form, new_token: str | None = None):

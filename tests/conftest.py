@@ -97,6 +97,12 @@ def admin_user(company, admin_user_factory):
 
 
 @pytest.fixture
+def superuser(db):
+    """An operator account: a superuser, who belongs to no company."""
+    return DashboardUser.objects.create_superuser(email="root@example.com", password=ADMIN_PASSWORD)
+
+
+@pytest.fixture
 def provisioning_factory(db):
     """Configure SCIM for a company and issue a token; returns (provisioning, token)."""
 

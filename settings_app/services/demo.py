@@ -25,6 +25,9 @@ OTHER_COMPANY_SLUG = "acme"
 OTHER_WORKSPACES = ("Acme Workspace",)
 
 ADMIN_OF_OTHER_COMPANY_MESSAGE = "%(email)s already belongs to another company; choose another --admin-email."
+OPERATOR_EMAIL_MESSAGE = (
+    "%(email)s is an operator account (staff or superuser), which belongs to no company; choose another --admin-email."
+)
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,8 @@ def demo_data_seed(*, admin_email: str, admin_password: str | None = None) -> De
     admin_created = admin is None
     if admin is None:
         admin = DashboardUser(email=admin_email, given_name="Demo", family_name="Admin", company=company)
+    elif admin.is_operator:
+        raise ValidationError(OPERATOR_EMAIL_MESSAGE, code="operator_email", params={"email": admin_email})
     elif admin.company_id != company.pk:
         raise ValidationError(
             ADMIN_OF_OTHER_COMPANY_MESSAGE, code="admin_in_other_company", params={"email": admin_email}

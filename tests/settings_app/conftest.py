@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 PAGE_URL = "/settings/admin/scim-provisioning/"
@@ -14,6 +15,14 @@ def page_url():
 @pytest.fixture
 def admin_client(client, admin_user):
     client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def operator_client(superuser):
+    """A client signed in as the superuser (the Django admin, or the settings pages after choosing a company)."""
+    client = Client()
+    client.force_login(superuser)
     return client
 
 

@@ -52,7 +52,6 @@ def test_workspace_names_are_unique_per_company_case_insensitively(company, comp
         ({"company_permissions": ["manage_company_settings"]}, True),
         ({"company_permissions": ["add_remove_app_groups"]}, False),
         ({"company_permissions": []}, False),
-        ({"company_permissions": [], "is_superuser": True}, True),
     ],
 )
 def test_who_may_manage_company_settings(company, user_kwargs, expected):

@@ -60,14 +60,6 @@ def test_company_settings_admins_may_open_the_page(client, company, admin_user_f
     assert client.get(page_url).status_code == 200
 
 
-def test_superusers_may_open_their_companys_page(client, company, admin_user_factory, page_url):
-    user = admin_user_factory(company, company_permissions=[])
-    user.is_superuser = True
-    user.save()
-    client.force_login(user)
-    assert client.get(page_url).status_code == 200
-
-
 @pytest.mark.parametrize("permissions", [[], ["add_remove_app_groups"]])
 def test_other_users_get_403_on_every_view(client, company, admin_user_factory, permissions, settings_data):
     client.force_login(admin_user_factory(company, company_permissions=permissions))

@@ -21,12 +21,18 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@
 
 setup: $(VENV)/.runtime
-setup-dev: $(VENV)/.dev system-packages
+setup-dev: $(VENV)/.dev system-packages node_modules/.installed
+
+# The browser tests' JavaScript (axe-core), pinned in package-lock.json; reinstalled when the lock changes.
+node_modules/.installed: package.json package-lock.json | system-packages
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 # Debian packages the tests use: chromium drives the browser tests (Playwright's own
-# browser download cannot work here); wrk and valgrind are checked by the benchmark harness's tests.
+# browser download cannot work here); npm installs axe-core for them; wrk and valgrind are
+# checked by the benchmark harness's tests.
 system-packages:
-	@missing=""; for tool in chromium wrk valgrind; do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	@missing=""; for tool in chromium npm wrk valgrind; do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "The tests need Debian's$$missing: sudo apt-get install$$missing"; fi; \
@@ -98,4 +104,4 @@ bench-instructions: setup
 	$(BIN)/python -m bench.instructions $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
+	rm -rf $(VENV) node_modules db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

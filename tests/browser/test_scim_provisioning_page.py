@@ -1,39 +1,13 @@
-import re
-
 import pytest
 from django.core.exceptions import ValidationError
 
 from settings_app.models import AuditEvent, ScimProvisioning
 from settings_app.services.ip_allowlist import ip_allowlist_parse
 from settings_app.services.origins import origin_normalise
-from settings_app.services.tokens import TOKEN_PREFIX, provisioning_for_token
-from tests.conftest import ADMIN_PASSWORD
+from settings_app.services.tokens import provisioning_for_token
+from tests.browser.helpers import PAGE_PATH, TOKEN_RE, fill_valid_settings, generate, log_in
 
 pytestmark = pytest.mark.browser
-
-PAGE_PATH = "/settings/admin/scim-provisioning/"
-TOKEN_RE = re.compile(re.escape(TOKEN_PREFIX) + r"[A-Za-z0-9_-]{43}")
-
-
-def log_in(page, email):
-    page.goto(PAGE_PATH)
-    assert "/accounts/login/" in page.url
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(ADMIN_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"**{PAGE_PATH}")
-
-
-def fill_valid_settings(page):
-    page.get_by_label("Default Workspace").select_option(label="Test Workspace")
-    page.get_by_label("Service Origin").fill("https://idp.example.com")
-
-
-def generate(page) -> str:
-    page.get_by_role("button", name="Generate SCIM Token").click()
-    token_element = page.get_by_test_id("scim-token")
-    token_element.wait_for()
-    return token_element.inner_text().strip()
 
 
 @pytest.fixture

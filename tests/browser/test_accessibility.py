@@ -1,0 +1,48 @@
+"""axe-core finds no violation in any state of the pages, at a desktop and at a phone width."""
+
+import pytest
+
+from settings_app.models import ScimProvisioning
+from tests.browser.helpers import PAGE_PATH, fill_valid_settings, generate, log_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_login_page(axe_page, assert_accessible):
+    axe_page.goto("/accounts/login/")
+    assert_accessible("login form")
+    axe_page.get_by_label("Email").fill("nobody@example.com")
+    axe_page.get_by_label("Password").fill("wrong")
+    axe_page.get_by_role("button", name="Log in").click()
+    axe_page.get_by_role("button", name="Log in").wait_for()
+    assert_accessible("login refused")
+
+
+def test_scim_page_from_first_visit_to_reset(axe_page, assert_accessible, admin_user):
+    page = axe_page
+    log_in(page, admin_user.email)
+    assert_accessible("not set up")
+
+    page.get_by_label("Default Workspace").select_option(label="Test Workspace")
+    page.get_by_role("button", name="Save").click()
+    page.locator(".errornote").wait_for()
+    assert_accessible("settings with an error")
+
+    fill_valid_settings(page)
+    generate(page)
+    assert_accessible("token shown once")
+
+    page.goto(PAGE_PATH)
+    assert_accessible("configured")
+
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Settings saved.").wait_for()
+    assert_accessible("settings saved")
+
+    page.goto(f"{PAGE_PATH}reset-token/")
+    page.get_by_role("heading", name="Reset the SCIM token?").wait_for()
+    assert_accessible("reset confirmation")
+    page.get_by_role("button", name="Yes, reset the token").click()
+    page.get_by_test_id("scim-token").wait_for()
+    assert_accessible("new token after a reset")
+    assert ScimProvisioning.objects.get().token_generation == 2

@@ -106,7 +106,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--baseline-duration", type=float, help="seconds of the floor before each scenario run (default 2; quick 1)"
     )
     parser.add_argument("--warmup", type=float, help="seconds of unrecorded warm-up per scenario (default 2; quick 1)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per server")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
+    parser.add_argument(
+        "--worker-class",
+        choices=("sync", "gthread"),
+        default="sync",
+        help="gunicorn worker class (default sync, which the targets are judged on; gthread keeps connections alive)",
+    )
+    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--races", type=int, help="S4 rounds of 8 concurrent creates (default 25; quick 5)")
     parser.add_argument(
@@ -161,12 +168,16 @@ def main(argv: list[str] | None = None) -> int:
                 GunicornServer(
                     env=django_environment(large, secret_key=secret_key, allowed_host=HOST),
                     workers=args.workers,
+                    worker_class=args.worker_class,
+                    threads=args.threads,
                     log_path=workdir / "gunicorn-large.log",
                     name="large",
                 ) as servers["large"],
                 GunicornServer(
                     env=django_environment(small, secret_key=secret_key, allowed_host=HOST),
                     workers=args.workers,
+                    worker_class=args.worker_class,
+                    threads=args.threads,
                     log_path=workdir / "gunicorn-small.log",
                     name="small",
                 ) as servers["small"],
@@ -339,7 +350,7 @@ def benchmark(args, progress, *, workdir: Path, servers: dict, seeds: dict, larg
     return {
         "schema": 1,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": "make bench" + (" BENCH_ARGS=--quick" if args.quick else ""),
+        "command": " ".join(["python -m bench", *sys.argv[1:]]),
         "git_commit": _git_commit(),
         "machine": machine_info(),
         "config": {
@@ -349,7 +360,9 @@ def benchmark(args, progress, *, workdir: Path, servers: dict, seeds: dict, larg
             "small_users": args.small_users,
             "other_company_users": seeds["large"]["other_company_users"],
             "seed_rows": seeds["large"]["rows"],
-            "gunicorn": f"{args.workers} sync workers, 127.0.0.1, DEBUG off",
+            "gunicorn": f"{args.workers} {args.worker_class} workers"
+            + (f" x {args.threads} threads" if args.worker_class == "gthread" else "")
+            + ", 127.0.0.1, DEBUG off",
             "wrk": f"-t1 -c{args.connections} -d{args.duration}s --latency --timeout 30s",
             "floor_before_each_run_s": args.baseline_duration,
             "rounds": args.rounds,

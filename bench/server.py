@@ -49,9 +49,20 @@ def free_port() -> int:
 class GunicornServer:
     """`with GunicornServer(...) as server:` serves the app at server.base_url."""
 
-    def __init__(self, *, env: dict[str, str], workers: int, log_path: Path, name: str):
+    def __init__(
+        self,
+        *,
+        env: dict[str, str],
+        workers: int,
+        log_path: Path,
+        name: str,
+        worker_class: str = "sync",
+        threads: int = 1,
+    ):
         self.env = env
         self.workers = workers
+        self.worker_class = worker_class
+        self.threads = threads
         self.log_path = log_path
         self.name = name
         self.port = free_port()
@@ -74,7 +85,9 @@ class GunicornServer:
             "--workers",
             str(self.workers),
             "--worker-class",
-            "sync",
+            self.worker_class,
+            "--threads",
+            str(self.threads),
             "--bind",
             f"{HOST}:{self.port}",
             # gunicorn 27 otherwise opens a control socket in the home directory.

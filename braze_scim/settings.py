@@ -224,6 +224,10 @@ SCIM_BASE_URL = env.str("SCIM_BASE_URL", default="")
 SCIM_MAX_BODY_BYTES = env.int("SCIM_MAX_BODY_BYTES", default=1024 * 1024)
 # Retry-After (seconds) on the 503 a SCIM request gets while the database is unavailable.
 SCIM_DATABASE_RETRY_AFTER_SECONDS = env.int("SCIM_DATABASE_RETRY_AFTER_SECONDS", default=30)
+# A PATCH may carry at most this many operations, and this many values across them (each item of a
+# list counts); a larger one is refused with 400 before any of it is applied (scim_api.patch).
+SCIM_PATCH_MAX_OPERATIONS = env.int("SCIM_PATCH_MAX_OPERATIONS", default=100)
+SCIM_PATCH_MAX_VALUES = env.int("SCIM_PATCH_MAX_VALUES", default=1000)
 
 LOGGING = {
     "version": 1,

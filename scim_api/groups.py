@@ -13,7 +13,7 @@ from scim_api.etags import check_if_match, is_not_modified
 from scim_api.fields import ScimStringField
 from scim_api.filters import GROUP_ATTRIBUTES
 from scim_api.list_params import ListQuery, list_query_from_body, list_query_from_params
-from scim_api.patch import group_changes
+from scim_api.patch import group_changes, patch_operations
 from scim_api.representations import GROUP_SCHEMA, group_resource, group_version, list_response
 from scim_api.views import ScimApiView
 from settings_app.services.groups import (
@@ -197,6 +197,7 @@ class GroupPatchApi(_GroupApi):
     """PATCH /Groups/{id}: rename, add/remove/replace members (Entra's remove-by-value included)."""
 
     def patch(self, request, resource_id):
+        self.operations = patch_operations(request.data)  # refused here, before the role is locked
         role = group_update(
             company=self.client.company,
             public_id=resource_id,
@@ -210,7 +211,7 @@ class GroupPatchApi(_GroupApi):
     def changes(self, role):
         """Runs on the locked role: If-Match first, then the operations."""
         self.if_match(role)
-        return group_changes(role, self.request.data)
+        return group_changes(role, self.operations)
 
 
 class GroupDeleteApi(_GroupApi):

@@ -9,7 +9,7 @@ from scim_api.etags import check_if_match, is_not_modified
 from scim_api.fields import ScimBooleanField, ScimStringField
 from scim_api.filters import USER_ATTRIBUTES
 from scim_api.list_params import ListQuery, list_query_from_body, list_query_from_params
-from scim_api.patch import user_changes
+from scim_api.patch import patch_operations, user_changes
 from scim_api.representations import list_response, user_resource, user_version
 from scim_api.schemas import ENTERPRISE_USER_SCHEMA, USER_SCHEMA
 from scim_api.views import ScimApiView
@@ -208,6 +208,7 @@ class UserPatchApi(_UserApi):
     """
 
     def patch(self, request, resource_id):
+        self.operations = patch_operations(request.data)  # refused here, before the user is locked
         user = user_patch(
             company=self.client.company,
             default_workspace=self.client.provisioning.default_workspace,
@@ -222,7 +223,7 @@ class UserPatchApi(_UserApi):
     def changes(self, user):
         """Runs on the locked user: If-Match first, then the operations."""
         check_if_match(self.request, user_version(user))
-        return user_changes(user, self.request.data)
+        return user_changes(user, self.operations)
 
 
 class UserDeleteApi(ScimApiView):

@@ -39,6 +39,20 @@ PATCH_BODY = {
     "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
     "Operations": [{"op": "replace", "path": "active", "value": False}],
 }
+# S5x100: a PATCH as large as SCIM_PATCH_MAX_OPERATIONS allows, of the kinds IdPs send.
+PATCH_100_BODY = {
+    "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+    "Operations": [
+        op
+        for i in range(25)
+        for op in (
+            {"op": "replace", "path": "name.givenName", "value": f"Bench {i}"},
+            {"op": "add", "path": "emails", "value": [{"value": f"bench{i}@bench.example.com", "type": "other"}]},
+            {"op": "replace", "path": 'emails[type eq "work"].value', "value": f"bench{i}@bench.example.com"},
+            {"op": "replace", "path": "active", "value": i % 2 == 0},
+        )
+    ],
+}
 # Statuses that mean "this route or method does not exist yet" rather than "broken".
 NOT_IMPLEMENTED = {404, 405, 501}
 
@@ -239,6 +253,8 @@ def benchmark(args, progress, *, workdir: Path, servers: dict, seeds: dict, larg
     files["create-body"].write_text(body_template)
     files["patch-body"] = workdir / "patch-body.json"
     files["patch-body"].write_text(json.dumps(PATCH_BODY))
+    files["patch-100-body"] = workdir / "patch-100-body.json"
+    files["patch-100-body"].write_text(json.dumps(PATCH_100_BODY))
 
     probes = probe(clients, seeds, summaries, files)
     progress("probes: " + "; ".join(f"{k}: {v}" for k, v in probes.items()))
@@ -265,6 +281,11 @@ def benchmark(args, progress, *, workdir: Path, servers: dict, seeds: dict, larg
         ("S2", "large", WrkRequest("page", start_range=(max(1, total - 999), max(1, total - 99)), **auth)),
         ("S3", "large", WrkRequest("create", body_file=files["create-body"], **auth)),
         ("S5", "large", WrkRequest("patch", data_file=files["large-patch-ids"], body_file=files["patch-body"], **auth)),
+        (
+            "S5x100",
+            "large",
+            WrkRequest("patch", data_file=files["large-patch-ids"], body_file=files["patch-100-body"], **auth),
+        ),
     ]
     plan = [(summaries[sid], servers[name], request) for sid, name, request in plan if summaries[sid].available]
     run_tag = secrets.token_hex(4)
@@ -435,8 +456,9 @@ def probe(clients: dict, seeds: dict, summaries: dict, files: dict) -> dict:
     patch = client.request("PATCH", f"{USERS_PATH}/{seeds['large']['patch_ids'][-1]}", body=json.dumps(PATCH_BODY))
     found["patch"] = patch.status
     if patch.status in NOT_IMPLEMENTED:
-        summaries["S5"].available = False
-        summaries["S5"].unavailable_reason = f"PATCH → {patch.status}"
+        for scenario_id in ("S5", "S5x100"):
+            summaries[scenario_id].available = False
+            summaries[scenario_id].unavailable_reason = f"PATCH → {patch.status}"
     return found
 
 

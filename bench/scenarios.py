@@ -48,11 +48,12 @@ S4 = Scenario(
     reference=None,
 )
 S5 = Scenario("S5", "`PATCH /Users/{id}` active=false, random users", read=False)
+S5_LARGE = Scenario("S5x100", "`PATCH /Users/{id}` 100 operations (the cap), random users", read=False)
 S6_SMALL = Scenario("S6@1k", "`GET /Users/{id}`, 1,000 users", read=True)
 S6 = Scenario("S6", "`GET /Users/{id}` random user", read=True)
 
 # Table order.
-ALL = (*FLOORS, B1, B2, S1_SMALL, S1, S2, S3, S4, S5, S6_SMALL, S6)
+ALL = (*FLOORS, B1, B2, S1_SMALL, S1, S2, S3, S4, S5, S5_LARGE, S6_SMALL, S6)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from bench.inprocess import (
     wsgi_call,
     wsgi_environ,
 )
-from bench.run import SERVICE_ORIGIN
+from bench.run import PATCH_100_BODY, SERVICE_ORIGIN
 from bench.seed import bench_seed
 from settings_app.models import DashboardUser
 from settings_app.services.tokens import provisioning_for_token
@@ -90,6 +90,9 @@ def test_every_scenario_is_answered_as_the_harness_expects(wsgi_app, settings):
     assert status == 200 and body["id"] in {scim_id for scim_id, _ in context.users}
     status, body = answer("S5")
     assert status == 200 and body["active"] is False
+    status, body = answer("S5x100")  # as many operations as a PATCH may hold
+    assert len(PATCH_100_BODY["Operations"]) == settings.SCIM_PATCH_MAX_OPERATIONS
+    assert status == 200 and body["name"]["givenName"] == "Bench 24" and body["active"] is True
     status, body = answer("S3")  # a full permissions object: workspaces, teams, a permission set, a role
     assert status == 201
     app_groups = {group["appGroupName"]: group for group in body["permissions"]["appGroup"]}

@@ -5,20 +5,29 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 ADMIN_EMAIL ?= admin@demo.example.com
 
-.PHONY: run check-port test test-sqlite test-postgres lint format setup setup-dev system-packages migrate seed clean bench bench-instructions conformance test-bench
+.PHONY: run check-port lock test test-sqlite test-postgres lint format setup setup-dev system-packages migrate seed clean bench bench-instructions conformance test-bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Marker files: reinstall only when the requirements change.
+# Marker files: reinstall only when the requirements change. The requirements are
+# compiled locks (`make lock`): every package pinned, every file checked against its hash.
 $(VENV)/.runtime: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
 	touch $@
 
 $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
+
+## Recompile requirements.txt and requirements-dev.txt from the .in files (pip-tools, with hashes).
+## Existing pins are kept; P=NAME upgrades one package, P="NAME1 NAME2" several, UPGRADE=1 all.
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade) $(foreach package,$(P),--upgrade-package $(package))
+lock: $(VENV)/.dev
+	$(PIP_COMPILE) --output-file=requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file=requirements-dev.txt requirements-dev.in
 
 setup: $(VENV)/.runtime
 setup-dev: $(VENV)/.dev system-packages node_modules/.installed

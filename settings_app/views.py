@@ -26,9 +26,10 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
+from settings_app.connect_guide import scim_connect_guide
 from settings_app.forms import CompanyChoiceForm, ScimProvisioningForm, ScimTokenResetForm
 from settings_app.identifiers import name_key
-from settings_app.models import Company
+from settings_app.models import Company, ProvisioningMethod
 from settings_app.services.activity import scim_auth_failure_list, scim_settings_activity_list
 from settings_app.services.audit import Actor
 from settings_app.services.ip_allowlist import client_ip_resolve
@@ -185,13 +186,15 @@ class ScimProvisioningPageView(CompanySettingsAdminMixin, View):
         # the settings shown are already valid (saved ones are); the script takes
         # over from there as the admin types.
         settings_valid = provisioning is not None and not form.is_bound
+        endpoint = scim_endpoint_url(self.request)
         context = {
             "company": self.company,
             "provisioning": provisioning,
             "form": form,
             "new_token": new_token,
             "generate_enabled": settings_valid,
-            "endpoint": scim_endpoint_url(self.request),
+            "endpoint": endpoint,
+            **self.connect_context(provisioning, endpoint),
             "reset_form": ScimTokenResetForm(
                 initial={"token_generation": getattr(provisioning, "token_generation", 0)}
             ),
@@ -199,6 +202,21 @@ class ScimProvisioningPageView(CompanySettingsAdminMixin, View):
             "auth_failures": scim_auth_failure_list(company=self.company),
         }
         return render(self.request, self.template_name, context)
+
+    def connect_context(self, provisioning, endpoint) -> dict:
+        """The "How to connect" panel, once SCIM is configured: the chosen method's steps first."""
+        if provisioning is None:
+            return {"connect": None, "connect_methods": []}
+        methods = sorted(ProvisioningMethod, key=lambda method: method != provisioning.method)
+        return {
+            "connect": scim_connect_guide(
+                provisioning=provisioning, base_url=endpoint, example_email=self.request.user.email
+            ),
+            "connect_methods": [
+                {"value": method.value, "label": method.label, "template": f"settings_app/connect/{method.value}.html"}
+                for method in methods
+            ],
+        }
 
 
 class ScimProvisioningView(ScimProvisioningPageView):

@@ -33,6 +33,11 @@ IP_NOT_ALLOWED = "ip_not_allowed"
 _HEADERLESS_METHODS = frozenset({ProvisioningMethod.OKTA, ProvisioningMethod.ENTRA_ID})
 
 
+def origin_header_required(method: str) -> bool:
+    """Must a request of this provisioning method send X-Request-Origin? (Custom: yes; Okta, Entra ID: no.)"""
+    return method not in _HEADERLESS_METHODS
+
+
 class ScimAccessDenied(Exception):
     """The request may not use the SCIM API; `reason` is one of the codes above."""
 

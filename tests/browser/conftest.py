@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.helpers import log_in
+
 AXE_SCRIPT = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 VIEWPORTS = {
     "desktop": {"width": 1280, "height": 800},
@@ -96,6 +98,13 @@ def page(browser_context, page_problems):
         lambda message: page_problems.append(message.text) if "Content Security Policy" in message.text else None,
     )
     page.on("pageerror", lambda error: page_problems.append(f"script error: {error}"))
+    return page
+
+
+@pytest.fixture
+def signed_in(page, admin_user):
+    """`page`, signed in as the company's admin, on the SCIM Provisioning page."""
+    log_in(page, admin_user.email)
     return page
 
 

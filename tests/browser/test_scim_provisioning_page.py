@@ -10,12 +10,6 @@ from tests.browser.helpers import PAGE_PATH, TOKEN_RE, fill_valid_settings, gene
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def signed_in(page, admin_user):
-    log_in(page, admin_user.email)
-    return page
-
-
 def test_generate_is_enabled_only_while_the_settings_are_valid(signed_in, page_problems):
     page = signed_in
     button = page.get_by_role("button", name="Generate SCIM Token")
@@ -53,7 +47,7 @@ def test_generate_shows_endpoint_and_token_once_then_a_reload_hides_it(signed_in
     assert TOKEN_RE.fullmatch(token)
     assert page.get_by_test_id("scim-endpoint").inner_text().strip() == f"{live_server.url}/scim/v2/"
     assert page.get_by_text("This token is shown only once.").is_visible()
-    assert page.get_by_role("button", name="Copy").count() == 2
+    assert page.locator(".panel-token").get_by_role("button", name="Copy").count() == 2
     assert provisioning_for_token(token).company == company
 
     page.reload()

@@ -4,7 +4,7 @@
  *
  * - Enables "Generate SCIM Token" live, once the settings would pass the
  *   server's rules (mirrors settings_app/services/origins.py and ip_allowlist.py).
- * - Copy buttons for the endpoint and the token.
+ * - Copy buttons for the endpoint, the token and the example command.
  * - A confirm() before Reset Token; without JavaScript the server asks instead.
  *
  * No inline code anywhere, so the page runs under `Content-Security-Policy: default-src 'self'`.
@@ -235,7 +235,7 @@
       button.hidden = false;
       button.addEventListener("click", function () {
         var text = target.textContent.trim();
-        var label = button.getAttribute("data-copy-target") === "scim-token" ? "Token" : "Endpoint";
+        var label = button.getAttribute("data-copy-label") || "Text";
         copyText(text, target).then(
           function () {
             if (status) {

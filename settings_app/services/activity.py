@@ -26,6 +26,25 @@ AUTH_FAILURE_REASONS = {
 
 
 @dataclass(frozen=True)
+class SettingChange:
+    """One setting a save changed, as the audit event stores it: a field code and its values.
+
+    `before` is None when the save created the settings. The page's template
+    turns the code and values into words (settings_app/templatetags/settings_history.py).
+    """
+
+    field: str  # a key of provisioning._settings_snapshot: method, default_workspace, service_origin, ip_allowlist
+    before: str | None
+    after: str
+
+
+@dataclass(frozen=True)
+class ActivityEntry:
+    event: AuditEvent
+    changes: list[SettingChange]
+
+
+@dataclass(frozen=True)
 class AuthFailure:
     """Refusals of one reason from one client address within a minute."""
 
@@ -41,9 +60,22 @@ def auth_failure_reason_label(code: str) -> str:
     return AUTH_FAILURE_REASONS.get(code, code or "Unknown reason")
 
 
-def scim_settings_activity_list(*, company: Company, limit: int = RECENT_LIMIT) -> list[AuditEvent]:
-    """Recent changes to the SCIM settings and token, newest first."""
-    return audit_event_list(company=company, limit=limit, actions=SETTINGS_ACTIONS)
+def setting_changes(event: AuditEvent) -> list[SettingChange]:
+    """What a settings_saved event changed, field by field; nothing for other events."""
+    if event.action != AuditEvent.Action.SETTINGS_SAVED:
+        return []
+    before = event.details.get("before")
+    after = event.details.get("after") or {}
+    return [
+        SettingChange(field=field, before=None if before is None else before.get(field, ""), after=after.get(field, ""))
+        for field in event.details.get("changed", [])
+    ]
+
+
+def scim_settings_activity_list(*, company: Company, limit: int = RECENT_LIMIT) -> list[ActivityEntry]:
+    """Recent changes to the SCIM settings and token, newest first, each with what it changed."""
+    events = audit_event_list(company=company, limit=limit, actions=SETTINGS_ACTIONS)
+    return [ActivityEntry(event=event, changes=setting_changes(event)) for event in events]
 
 
 def scim_auth_failure_list(*, company: Company, limit: int = RECENT_LIMIT) -> list[AuthFailure]:

@@ -20,7 +20,7 @@ from scim_api.views import ScimApiView
 def _path(script_prefix: str, url_name: str, kwargs: tuple[tuple[str, str], ...]) -> str:
     """reverse() of a discovery URL, once per prefix, name and arguments: their paths never change.
 
-    (reverse() was a quarter of a ServiceProviderConfig call. The script prefix is
+    (reverse() was a large share of a ServiceProviderConfig call. The script prefix is
     part of the key because reverse() prepends it.)
     """
     return reverse(f"scim_api:{url_name}", kwargs=dict(kwargs) or None)

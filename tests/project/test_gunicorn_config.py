@@ -93,6 +93,27 @@ def test_the_production_config_logs_the_path_without_the_query_string(production
     assert "?" not in logged
 
 
+def test_the_production_config_keeps_a_client_connection_open_between_requests(production_gunicorn):
+    port, _, process = production_gunicorn
+    wait_for(lambda: get(port, "/healthz") == 200, process, "never answered /healthz")
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        statuses = []
+        sockets = []
+        for _ in range(2):
+            connection.request("GET", "/healthz")
+            response = connection.getresponse()
+            response.read()
+            statuses.append(response.status)
+            sockets.append(connection.sock)  # None once the server said "Connection: close"
+    finally:
+        connection.close()
+
+    assert statuses == [200, 200]
+    # Both requests went over one socket: the IdP's next call does not pay for a new connection.
+    assert sockets[0] is not None and sockets[1] is sockets[0]
+
+
 def test_gunicorn_started_from_the_repository_root_loads_no_config_by_itself():
     # The tests, the benchmark and `make conformance` run gunicorn from the root with their own options.
     assert not (PROJECT_ROOT / "gunicorn.conf.py").exists()

@@ -103,7 +103,7 @@ bench: setup
 	  else echo "The benchmark needs Debian's wrk: sudo apt-get install wrk"; exit 1; fi; }
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-## Instructions per request under callgrind (~2 min): costs that do not drift with the machine's load.
+## Instructions per request under callgrind (~5 min), against the same floors as make bench: costs that do not drift with load.
 ## BENCH_ARGS=--sqlite, --database-url URL (a kept bench database), --help for the rest.
 bench-instructions: setup
 	@command -v valgrind >/dev/null 2>&1 || { \

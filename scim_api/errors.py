@@ -99,11 +99,18 @@ def scim_error_response(
 
 
 def _flatten(detail, prefix: str = "") -> list[str]:
-    """DRF serializer errors ({"name": {"givenName": ["..."]}}) as "name.givenName: ..." lines."""
+    """Serializer errors as lines naming the attribute in SCIM path notation.
+
+    {"name": {"givenName": ["..."]}} → "name.givenName: ..."; a list
+    serializer's per-item errors {1: {"value": ["..."]}} → "members[1].value: ...".
+    """
     if isinstance(detail, dict):
         lines = []
         for key, value in detail.items():
-            name = prefix if key == "non_field_errors" else (f"{prefix}.{key}" if prefix else str(key))
+            if isinstance(key, int):
+                name = f"{prefix}[{key}]"
+            else:
+                name = prefix if key == "non_field_errors" else (f"{prefix}.{key}" if prefix else str(key))
             lines.extend(_flatten(value, name))
         return lines
     if isinstance(detail, list):

@@ -4,13 +4,13 @@ One API class per operation, each calling one service. Members are users of
 the token's company, named by their SCIM id.
 """
 
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.response import Response
 
 from scim_api.attributes import project
 from scim_api.errors import RESOURCE_NOT_FOUND, ScimError
 from scim_api.etags import check_if_match, is_not_modified
-from scim_api.fields import ScimStringField
+from scim_api.fields import ScimObjectSerializer, ScimStringField
 from scim_api.filters import GROUP_ATTRIBUTES
 from scim_api.list_params import ListQuery, list_query_from_body, list_query_from_params
 from scim_api.patch import group_changes, patch_operations
@@ -26,7 +26,7 @@ from settings_app.services.groups import (
 )
 
 
-class GroupMemberSerializer(serializers.Serializer):
+class GroupMemberSerializer(ScimObjectSerializer):
     value = ScimStringField(trim_whitespace=False)
 
 
@@ -96,16 +96,10 @@ class _GroupApi(ScimApiView):
         return Response(list_response(resources, total=total, start_index=query.page.start_index))
 
 
-class _GroupWriteSerializer(serializers.Serializer):
+class _GroupWriteSerializer(ScimObjectSerializer):
     displayName = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
     externalId = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
-    members = GroupMemberSerializer(many=True, required=False, allow_null=True)
-
-    def validate_members(self, members):
-        # allow_null reaches the list's items too (DRF passes it to the child): refuse null members.
-        if members is not None and any(member is None for member in members):
-            raise serializers.ValidationError("Each member must be an object with a value.")
-        return members
+    members = GroupMemberSerializer(many=True, required=False, allow_null=True)  # null items refused by the list
 
 
 class GroupListApi(_GroupApi):

@@ -65,6 +65,7 @@ from scim_api.representations import user_permissions
 from settings_app.models import DashboardUser, Role
 from settings_app.services.groups import GroupChanges
 from settings_app.services.users import UserChanges
+from settings_app.services.validation import shown
 
 PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 USER_SCHEMA_PREFIX = "urn:ietf:params:scim:schemas:core:2.0:user:"
@@ -110,15 +111,48 @@ class ScimUser(User[EnterpriseUser]):
 # --- errors -------------------------------------------------------------------
 
 
+# What a value of the wrong type must be, by pydantic's error type: SCIM words, never pydantic's.
+_EXPECTED = {
+    "dict_type": "an object",
+    "model_type": "an object",
+    "model_attributes_type": "an object",
+    "string_type": "a string",
+    "bool_type": "a boolean",
+    "bool_parsing": "a boolean",
+    "list_type": "a list",
+    "int_type": "an integer",
+    "int_parsing": "an integer",
+    "datetime_type": "a date-time",
+    "datetime_parsing": "a date-time",
+    "datetime_from_date_parsing": "a date-time",
+}
+
+
+def _scim_path(location: tuple) -> str:
+    """pydantic's error location as a SCIM path: ("Operations", 0, "path") → Operations[0].path."""
+    path = ""
+    for part in location:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            head, *rest = str(part).split("_")
+            name = head + "".join(word.capitalize() for word in rest)
+            path += f".{name}" if path else name
+    return path
+
+
 def _error(exc: Exception) -> ScimError:
-    """A SCIM 400 with the scimType scim2-models chose (invalidValue when it chose none)."""
+    """A SCIM 400 with the scimType scim2-models chose (invalidValue when it chose none), in SCIM's words."""
     if isinstance(exc, pydantic.ValidationError):
         first = exc.errors()[0]
         context = first.get("ctx") or {}
-        scim_type = context.get("scim_type") or INVALID_VALUE
-        location = ".".join(str(part) for part in first.get("loc", ()) if part != "Operations")
-        detail = first["msg"] if context.get("scim_type") or not location else f"{location}: {first['msg']}"
-        return ScimError(400, detail, scim_type)
+        if context.get("scim_type"):  # scim2-models' own refusal, with its own detail
+            return ScimError(400, first["msg"], context["scim_type"])
+        expected = _EXPECTED.get(first["type"])
+        value = first.get("input")
+        detail = f"{shown(value)} must be {expected}." if expected else f"{shown(value)} is not accepted here."
+        location = _scim_path(first.get("loc", ()))
+        return ScimError(400, f"{location}: {detail}" if location else detail, INVALID_VALUE)
     assert isinstance(exc, SCIMException)
     cause = exc.__cause__
     if isinstance(cause, pydantic.ValidationError):  # a value of the wrong type, e.g. active "maybe"

@@ -1,12 +1,12 @@
 """The Users endpoints (Braze's SCIM API): one API class per operation, each calling one service."""
 
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.response import Response
 
 from scim_api.attributes import project
 from scim_api.errors import INVALID_VALUE, RESOURCE_NOT_FOUND, ScimError
 from scim_api.etags import check_if_match, is_not_modified
-from scim_api.fields import ScimBooleanField, ScimStringField
+from scim_api.fields import ScimBooleanField, ScimObjectField, ScimObjectSerializer, ScimStringField
 from scim_api.filters import USER_ATTRIBUTES
 from scim_api.list_params import ListQuery, list_query_from_body, list_query_from_params
 from scim_api.patch import patch_operations, user_changes
@@ -23,7 +23,7 @@ from settings_app.services.users import (
 )
 
 
-class ScimNameSerializer(serializers.Serializer):
+class ScimNameSerializer(ScimObjectSerializer):
     givenName = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
     familyName = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
 
@@ -99,7 +99,7 @@ class _UserApi(ScimApiView):
         return Response(list_response(resources, total=total, start_index=query.page.start_index))
 
 
-class _UserWriteSerializer(serializers.Serializer):
+class _UserWriteSerializer(ScimObjectSerializer):
     """The body of a POST or a PUT: both send the whole User representation (RFC 7644 §3.3, §3.5.1)."""
 
     userName = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
@@ -107,7 +107,7 @@ class _UserWriteSerializer(serializers.Serializer):
     department = ScimStringField(required=False, allow_null=True, allow_blank=True)
     externalId = ScimStringField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
     active = ScimBooleanField(required=False, allow_null=True)
-    permissions = serializers.DictField(required=False, allow_null=True)
+    permissions = ScimObjectField(required=False, allow_null=True)
 
 
 class UserListApi(_UserApi):

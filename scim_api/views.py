@@ -107,7 +107,11 @@ class ScimApiView(APIView):
         super().initial(request, *args, **kwargs)
         # An empty PUT/POST/PATCH is not a resource or a patch: refuse it rather
         # than read it as "change nothing" (DRF would hand the view an empty dict).
-        if request.method in ("POST", "PUT", "PATCH") and request.stream is None:
+        # Nor is valid JSON that is not an object (a string, a list, a number): the
+        # request is unparsable as SCIM, and said so in the README's words.
+        if request.method in ("POST", "PUT", "PATCH") and (
+            request.stream is None or not isinstance(request.data, dict)
+        ):
             raise ParseError(BODY_REQUIRED)
 
     def finalize_response(self, request, response, *args, **kwargs):

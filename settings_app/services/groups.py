@@ -28,7 +28,7 @@ from settings_app.services.audit import Actor, audit_event_record
 from settings_app.services.validation import invalid, text_within
 
 DISPLAY_NAME_REQUIRED = "displayName is required."
-UNKNOWN_MEMBER = "Unknown member: %(value)r is not a user of this company."
+UNKNOWN_MEMBER = "members[%(index)d].value: %(value)r is not a user of this company."
 
 _NAME_MAX = Role._meta.get_field("name").max_length
 _EXTERNAL_ID_MAX = Role._meta.get_field("external_id").max_length
@@ -115,15 +115,20 @@ def _external_id(value: str) -> str:
     return text_within(value, "externalId", _EXTERNAL_ID_MAX)
 
 
-def _members(company: Company, member_ids: Iterable[str]) -> list[DashboardUser]:
-    """The company's users with these SCIM ids, in the order given; an unknown id is a ValidationError."""
+def _members(company: Company, member_ids: Iterable[str], *, among: tuple[str, ...] = ()) -> list[DashboardUser]:
+    """The company's users with these SCIM ids, in the order given; an unknown id is a ValidationError.
+
+    The error names the id's position in `among` (the whole membership asked for), else in `member_ids`.
+    """
+    member_ids = tuple(member_ids)
     wanted = list(dict.fromkeys(member_ids))
     if not wanted:
         return []
     found = {user.scim_id: user for user in DashboardUser.objects.filter(company=company, scim_id__in=wanted)}
     for scim_id in wanted:
         if scim_id not in found:
-            raise invalid(UNKNOWN_MEMBER, code="unknown_member", value=scim_id)
+            index = (among or member_ids).index(scim_id)
+            raise invalid(UNKNOWN_MEMBER, code="unknown_member", value=scim_id, index=index)
     return [found[scim_id] for scim_id in wanted]
 
 
@@ -228,7 +233,7 @@ def group_update(
     if changes.member_ids is not None:
         current = {user.scim_id: user for user in role.members}
         wanted = [scim_id for scim_id in dict.fromkeys(changes.member_ids) if scim_id not in current]
-        added = _members(company, wanted)
+        added = _members(company, wanted, among=changes.member_ids)
         kept = set(changes.member_ids)
         removed = [user for scim_id, user in current.items() if scim_id not in kept]
         if added or removed:

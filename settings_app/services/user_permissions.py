@@ -32,12 +32,13 @@ from settings_app.models import (
 )
 from settings_app.permissions import COMPANY, TEAM, WORKSPACE, UnknownPermission, validate_permissions
 from settings_app.services.fixed_statements import all_columns, column, fetch_all, model_from_row, table
-from settings_app.services.validation import invalid
+from settings_app.services.validation import invalid, shown
 
-OBJECT_EXPECTED = "%(field)s must be an object."
-LIST_EXPECTED = "%(field)s must be a list."
-STRING_EXPECTED = "%(field)s must be a string."
-REFERENCE_REQUIRED = "Each %(field)s entry needs %(name_key)s or %(id_key)s."
+# Shape errors name the attribute by its SCIM path (permissions.appGroup[0].team[1]) and show the value.
+OBJECT_EXPECTED = "%(path)s: %(value)s must be an object."
+LIST_EXPECTED = "%(path)s: %(value)s must be a list."
+STRING_EXPECTED = "%(path)s: %(value)s must be a string."
+REFERENCE_REQUIRED = "%(path)s: needs %(name_key)s or %(id_key)s."
 REFERENCES_DISAGREE = "%(name_key)s %(name)r and %(id_key)s %(id)r name different %(kind)s."
 UNKNOWN_WORKSPACE = "Unknown workspace: %(value)r."
 UNKNOWN_TEAM = "Unknown team in workspace %(workspace)r: %(value)r."
@@ -102,65 +103,67 @@ class _WorkspaceSpec:
     teams: list[_TeamSpec]
 
 
-def _as_object(value, field_name: str) -> dict:
+def _as_object(value, path: str) -> dict:
     if not isinstance(value, dict):
-        raise invalid(OBJECT_EXPECTED, field=field_name)
+        raise invalid(OBJECT_EXPECTED, path=path, value=shown(value))
     return value
 
 
-def _as_list(value, field_name: str) -> list:
+def _as_list(value, path: str) -> list:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise invalid(LIST_EXPECTED, field=field_name)
+        raise invalid(LIST_EXPECTED, path=path, value=shown(value))
     return value
 
 
-def _optional_string(entry: dict, key: str) -> str | None:
+def _optional_string(entry: dict, key: str, path: str) -> str | None:
     value = entry.get(key)
     if value is None:
         return None
     if not isinstance(value, str):
-        raise invalid(STRING_EXPECTED, field=key)
+        raise invalid(STRING_EXPECTED, path=f"{path}.{key}", value=shown(value))
     return value
 
 
-def _reference(entry: dict, field_name: str, name_key_: str, id_keys: tuple[str, ...]) -> _Reference:
-    name = _optional_string(entry, name_key_)
-    ids = [value for value in (_optional_string(entry, key) for key in id_keys) if value is not None]
+def _reference(entry: dict, path: str, kind: str, name_key_: str, id_keys: tuple[str, ...]) -> _Reference:
+    name = _optional_string(entry, name_key_, path)
+    ids = [value for value in (_optional_string(entry, key, path) for key in id_keys) if value is not None]
     if len(set(ids)) > 1:
-        raise invalid(
-            REFERENCES_DISAGREE, name_key=id_keys[0], name=ids[0], id_key=id_keys[1], id=ids[1], kind=field_name
-        )
+        raise invalid(REFERENCES_DISAGREE, name_key=id_keys[0], name=ids[0], id_key=id_keys[1], id=ids[1], kind=kind)
     if name is None and not ids:
-        raise invalid(REFERENCE_REQUIRED, field=field_name, name_key=name_key_, id_key=id_keys[0])
+        raise invalid(REFERENCE_REQUIRED, path=path, name_key=name_key_, id_key=id_keys[0])
     return _Reference(name=name, id=ids[0] if ids else None)
 
 
-def _permissions(values, field_name: str, level: str) -> list[str]:
+def _permissions(values, path: str, level: str) -> list[str]:
     try:
-        return validate_permissions(_as_list(values, field_name), level)
+        return validate_permissions(_as_list(values, path), level)
     except UnknownPermission as exc:
         raise invalid(UNKNOWN_PERMISSION, code="unknown_permission", level=level, value=exc.value) from exc
 
 
 def _parse(data: dict) -> tuple[list[str], list[_Reference], list[_WorkspaceSpec]]:
     """Check the shape and the permission strings; no database access."""
-    company_permissions = _permissions(data.get("companyPermissions"), "companyPermissions", COMPANY)
-    roles = [
-        _reference(_as_object(entry, "roles[]"), "roles", "roleName", ("roleId",))
-        for entry in _as_list(data.get("roles"), "roles")
-    ]
+    root = "permissions"
+    company_permissions = _permissions(data.get("companyPermissions"), f"{root}.companyPermissions", COMPANY)
+    roles = []
+    for index, entry in enumerate(_as_list(data.get("roles"), f"{root}.roles")):
+        path = f"{root}.roles[{index}]"
+        roles.append(_reference(_as_object(entry, path), path, "roles", "roleName", ("roleId",)))
     workspaces = []
-    for raw in _as_list(data.get("appGroup"), "appGroup"):
-        entry = _as_object(raw, "appGroup[]")
-        reference = _reference(entry, "appGroup", "appGroupName", ("appGroupId",))
-        sets = _as_list(entry.get("appGroupPermissionSets"), "appGroupPermissionSets")
+    for index, raw in enumerate(_as_list(data.get("appGroup"), f"{root}.appGroup")):
+        path = f"{root}.appGroup[{index}]"
+        entry = _as_object(raw, path)
+        reference = _reference(entry, path, "appGroup", "appGroupName", ("appGroupId",))
+        sets = _as_list(entry.get("appGroupPermissionSets"), f"{path}.appGroupPermissionSets")
         if len(sets) > 1:
             raise invalid(ONE_PERMISSION_SET, workspace=reference.shown)
+        set_path = f"{path}.appGroupPermissionSets[0]"
         permission_set = (
             _reference(
-                _as_object(sets[0], "appGroupPermissionSets[]"),
+                _as_object(sets[0], set_path),
+                set_path,
                 "appGroupPermissionSets",
                 "appGroupPermissionSetName",
                 PERMISSION_SET_ID_KEYS,
@@ -168,16 +171,17 @@ def _parse(data: dict) -> tuple[list[str], list[_Reference], list[_WorkspaceSpec
             if sets
             else None
         )
-        permissions = _permissions(entry.get("appGroupPermissions"), "appGroupPermissions", WORKSPACE)
+        permissions = _permissions(entry.get("appGroupPermissions"), f"{path}.appGroupPermissions", WORKSPACE)
         if permission_set is not None and permissions:
             raise invalid(SET_OR_PERMISSIONS, workspace=reference.shown)
         teams = []
-        for raw_team in _as_list(entry.get("team"), "team"):
-            team = _as_object(raw_team, "team[]")
+        for team_index, raw_team in enumerate(_as_list(entry.get("team"), f"{path}.team")):
+            team_path = f"{path}.team[{team_index}]"
+            team = _as_object(raw_team, team_path)
             teams.append(
                 _TeamSpec(
-                    reference=_reference(team, "team", "teamName", ("teamId",)),
-                    permissions=_permissions(team.get("teamPermissions"), "teamPermissions", TEAM),
+                    reference=_reference(team, team_path, "team", "teamName", ("teamId",)),
+                    permissions=_permissions(team.get("teamPermissions"), f"{team_path}.teamPermissions", TEAM),
                 )
             )
         workspaces.append(_WorkspaceSpec(reference, permissions, permission_set, teams))

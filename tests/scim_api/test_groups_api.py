@@ -96,7 +96,8 @@ def test_unknown_members_are_refused_by_id_and_nothing_is_created(scim, other_sc
     stranger = other_scim.post(USERS, minimal_user("stranger@test.com")).json()
     for unknown in ("no-such-user", stranger["id"]):
         response = scim.post(GROUPS, {"displayName": "Eng", "members": [{"value": users[0]["id"]}, {"value": unknown}]})
-        assert_scim_error(response, 400, f"Unknown member: {unknown!r} is not a user of this company.", "invalidValue")
+        detail = f"members[1].value: {unknown!r} is not a user of this company."
+        assert_scim_error(response, 400, detail, "invalidValue")
     assert not Role.objects.filter(name="Eng").exists()
     assert role_names(scim, users[0]) == []
 

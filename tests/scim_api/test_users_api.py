@@ -294,8 +294,11 @@ def test_the_old_media_permission_spelling_is_stored_canonically(scim, seeded):
             },
             "Unknown team permission: 'view_pii'.",
         ),
-        ({"appGroup": [{"appGroupPermissions": ["admin"]}]}, "Each appGroup entry needs appGroupName or appGroupId."),
-        ({"appGroup": "Test Workspace"}, "appGroup must be a list."),
+        (
+            {"appGroup": [{"appGroupPermissions": ["admin"]}]},
+            "permissions.appGroup[0]: needs appGroupName or appGroupId.",
+        ),
+        ({"appGroup": "Test Workspace"}, "permissions.appGroup: 'Test Workspace' must be a list."),
         (
             {"appGroup": [{"appGroupName": "Test Workspace"}, {"appGroupName": "test workspace"}]},
             "Workspace 'Test Workspace' is listed more than once.",
@@ -351,11 +354,11 @@ def test_every_braze_department_code_is_accepted(scim, seeded):
 
 def test_wrongly_typed_fields_are_a_400_invalid_syntax(scim, seeded):
     response = scim.post(USERS, minimal_user(name="Test User"))
-    assert_scim_error(response, 400, "name: Invalid data. Expected a dictionary, but got str.", "invalidSyntax")
+    assert_scim_error(response, 400, "name: 'Test User' must be an object.", "invalidSyntax")
     response = scim.post(USERS, minimal_user(permissions=["admin"]))
-    assert_scim_error(
-        response, 400, 'permissions: Expected a dictionary of items but got type "list".', "invalidSyntax"
-    )
+    assert_scim_error(response, 400, 'permissions: ["admin"] must be an object.', "invalidSyntax")
+    response = scim.post(USERS, minimal_user(name={"givenName": 42, "familyName": "User"}))
+    assert_scim_error(response, 400, "name.givenName: 42 must be a string.", "invalidSyntax")
 
 
 def test_user_name_keeps_its_case_and_duplicates_in_any_case_are_a_409(scim, seeded):

@@ -56,7 +56,9 @@ def test_malformed_json_is_a_scim_400(scim, seeded):
 
 def test_a_json_array_body_is_a_scim_400(scim, seeded):
     response = scim.post(USERS, raw="[]")
-    assert_scim_error(response, 400, "Invalid data. Expected a dictionary, but got list.", "invalidSyntax")
+    assert_scim_error(
+        response, 400, "Request is unparsable, syntactically incorrect, or violates schema.", "invalidSyntax"
+    )
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"])

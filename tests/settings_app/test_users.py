@@ -77,10 +77,10 @@ def test_update_bumps_the_version_and_delete_needs_an_existing_user(company, def
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ("admin", "permissions must be an object."),
+        ("admin", "permissions: 'admin' must be an object."),
         ({"roles": [{"roleName": "R", "roleId": "nope"}]}, "Unknown role: 'R'."),
-        ({"roles": ["R"]}, "roles[] must be an object."),
-        ({"roles": [{"roleName": 7}]}, "roleName must be a string."),
+        ({"roles": ["R"]}, "permissions.roles[0]: 'R' must be an object."),
+        ({"roles": [{"roleName": 7}]}, "permissions.roles[0].roleName: 7 must be a string."),
         (
             {
                 "appGroup": [

@@ -24,7 +24,7 @@ timeout = 30
 graceful_timeout = 30
 
 # Logs to stdout/stderr for the process manager. The access log writes the path
-# without the query string (%(U)s, not %(U)s %(H)s) and no Referer, so a token pasted
+# without the query string (%(U)s, not %(r)s) and no Referer, so a token pasted
 # into a URL never reaches a log.
 accesslog = "-"
 errorlog = "-"

@@ -4,6 +4,7 @@ import pytest
 
 from settings_app.models import ScimProvisioning
 from tests.browser.helpers import PAGE_PATH, fill_valid_settings, generate, log_in
+from tests.conftest import ADMIN_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -46,3 +47,18 @@ def test_scim_page_from_first_visit_to_reset(axe_page, assert_accessible, admin_
     page.get_by_test_id("scim-token").wait_for()
     assert_accessible("new token after a reset")
     assert ScimProvisioning.objects.get().token_generation == 2
+
+
+def test_company_chooser_and_operator_view(axe_page, assert_accessible, superuser, company):
+    page = axe_page
+    page.goto(PAGE_PATH)
+    page.get_by_label("Email").fill(superuser.email)
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Choose a company").wait_for()
+    assert_accessible("company chooser")
+
+    page.get_by_label("Company", exact=True).select_option(label=company.name)
+    page.get_by_role("button", name="Open settings").click()
+    page.get_by_test_id("operator-company").wait_for()
+    assert_accessible("operator view of the settings page")

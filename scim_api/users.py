@@ -14,11 +14,11 @@ from scim_api.representations import list_response, user_resource, user_version
 from scim_api.schemas import ENTERPRISE_USER_SCHEMA, USER_SCHEMA
 from scim_api.views import ScimApiView
 from settings_app.services.users import (
+    UserChanges,
     user_create,
     user_delete,
     user_get,
     user_list,
-    user_patch,
     user_update,
 )
 
@@ -86,6 +86,18 @@ class _UserApi(ScimApiView):
         headers = {"ETag": user_version(user), **headers}
         query = list_query_from_params(self.request.query_params)
         return Response(user_json(self, user, query), status=status_code, headers=headers)
+
+    def update(self, resource_id, changes_for):
+        """The one write path of PUT and PATCH; the user comes back with its grants loaded."""
+        return user_update(
+            company=self.client.company,
+            default_workspace=self.client.provisioning.default_workspace,
+            scim_id=resource_id,
+            actor=self.client.actor,
+            changes_for=changes_for,
+            source_ip=self.client.client_ip,
+            origin=self.client.origin,
+        )
 
     def list_response(self, query: ListQuery) -> Response:
         resources, total = users_page(
@@ -169,7 +181,9 @@ class UserDetailApi(_UserApi):
 class UserUpdateApi(_UserApi):
     """PUT /Users/{id}: replace name, department, externalId, active and permissions when present.
 
-    Absent `permissions` leaves them as they are; a different userName is a 400 `mutability`.
+    Absent attributes (and absent `permissions`) are left as they are; a
+    different userName is a 400 `mutability`. The body becomes the same change
+    set a PATCH builds, applied by the same service.
     """
 
     InputSerializer = _UserWriteSerializer
@@ -179,25 +193,23 @@ class UserUpdateApi(_UserApi):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         name = data.get("name") or {}
-        user = user_update(
-            company=self.client.company,
-            default_workspace=self.client.provisioning.default_workspace,
-            scim_id=resource_id,
-            actor=self.client.actor,
+        changes = UserChanges(
             user_name=data.get("userName"),
             given_name=name.get("givenName"),
             family_name=name.get("familyName"),
-            # null clears a department; leaving the key out keeps it.
+            # null clears a department or externalId; leaving the key out keeps it.
             department=(data["department"] or "") if "department" in data else None,
             enterprise_department=enterprise_department_from(request.data),
             external_id=(data["externalId"] or "") if "externalId" in data else None,
             active=data.get("active"),
             permissions=data.get("permissions"),
-            source_ip=self.client.client_ip,
-            origin=self.client.origin,
-            precondition=if_match_precondition(request),
         )
-        return self.user_response(user)  # grants loaded by the service inside its transaction
+
+        def changes_for(user):
+            check_if_match(request, user_version(user))
+            return changes
+
+        return self.user_response(self.update(resource_id, changes_for))
 
 
 class UserPatchApi(_UserApi):
@@ -208,22 +220,14 @@ class UserPatchApi(_UserApi):
     """
 
     def patch(self, request, resource_id):
-        self.operations = patch_operations(request.data)  # refused here, before the user is locked
-        user = user_patch(
-            company=self.client.company,
-            default_workspace=self.client.provisioning.default_workspace,
-            scim_id=resource_id,
-            actor=self.client.actor,
-            changes_for=self.changes,
-            source_ip=self.client.client_ip,
-            origin=self.client.origin,
-        )
-        return self.user_response(user)  # grants loaded by the service inside its transaction
+        operations = patch_operations(request.data)  # refused here, before the user is locked
 
-    def changes(self, user):
-        """Runs on the locked user: If-Match first, then the operations."""
-        check_if_match(self.request, user_version(user))
-        return user_changes(user, self.operations)
+        def changes_for(user):
+            """Runs on the locked user: If-Match first, then the operations."""
+            check_if_match(request, user_version(user))
+            return user_changes(user, operations)
+
+        return self.user_response(self.update(resource_id, changes_for))
 
 
 class UserDeleteApi(ScimApiView):

@@ -33,7 +33,6 @@ from settings_app.services.audit import Actor, audit_event_record
 from settings_app.services.fixed_statements import all_columns, column, fetch_one, model_from_row, table
 from settings_app.services.user_grants import user_grants_load, user_grants_written
 from settings_app.services.user_permissions import (
-    ResolvedPermissions,
     WrittenGrants,
     user_permissions_resolve,
     user_permissions_write,
@@ -383,107 +382,6 @@ def _user_locked(company: Company, scim_id: str) -> DashboardUser:
     return user
 
 
-def _update_save(
-    user: DashboardUser,
-    *,
-    company: Company,
-    actor: Actor,
-    changed: list[str],
-    resolved: ResolvedPermissions | None,
-    source_ip: str | None,
-    origin: str,
-) -> DashboardUser:
-    """The end of an update (PUT or PATCH) of the locked `user`: a new version, the save, the grants
-    `resolved` (when given) written in place of the old ones, and one `user_updated` event listing `changed`.
-
-    The caller has loaded the grants unless `resolved` replaces them. Either way that happened while the row
-    lock is held: the caller renders this write's state, never a mix with a concurrent writer that commits
-    right after us.
-    """
-    user.version += 1
-    user.save()
-    if resolved is not None:
-        _with_written_grants(user, user_permissions_write(user=user, permissions=resolved, replace=True))
-    audit_event_record(
-        company=company,
-        actor=actor,
-        action=AuditEvent.Action.USER_UPDATED,
-        target_type=TARGET_TYPE,
-        target_id=user.scim_id,
-        details={"fields": changed},
-        source_ip=source_ip,
-        origin=origin,
-    )
-    return user
-
-
-@transaction.atomic
-def user_update(
-    *,
-    company: Company,
-    default_workspace: Workspace,
-    scim_id: str,
-    actor: Actor,
-    user_name: str | None = None,
-    given_name: str | None = None,
-    family_name: str | None = None,
-    department: str | None = None,
-    enterprise_department: str | None = None,
-    external_id: str | None = None,
-    active: bool | None = None,
-    permissions: dict | None = None,
-    source_ip: str | None = None,
-    origin: str = "",
-    precondition: Callable[[DashboardUser], None] | None = None,
-) -> DashboardUser:
-    """Replace the given attributes of the company's user `scim_id`; None leaves one as it is.
-
-    `department=""` clears the department; `enterprise_department` is the
-    enterprise extension's department ("" clears it). A `user_name` other than the stored
-    one (compared case-insensitively) is refused with code "mutability": an
-    email changes only through support, as in Braze. `permissions`, when given,
-    replaces all of the user's grants. Raises UserNotFound or ValidationError;
-    either way nothing is changed. `precondition(user)` runs on the locked row
-    before any change and may raise to refuse the update (an HTTP If-Match).
-    The user is returned with its grants loaded, as `users_with_permissions`
-    leaves it.
-    """
-    user = _user_locked(company, scim_id)
-    if precondition is not None:
-        precondition(user)
-    if user_name is not None and name_key(user_name) != user.email_key:
-        raise invalid(USER_NAME_IMMUTABLE, code="mutability")
-    changed = []
-    if given_name is not None:
-        user.given_name = _name_part(given_name, "name.givenName")
-        changed.append("name.givenName")
-    if family_name is not None:
-        user.family_name = _name_part(family_name, "name.familyName")
-        changed.append("name.familyName")
-    if department is not None:
-        user.department = _department(department)
-        changed.append("department")
-    if enterprise_department is not None:
-        _apply_enterprise_department(user, enterprise_department, department_given=department is not None)
-        changed.append("enterprise department")
-    if external_id is not None:
-        user.external_id = _external_id(external_id)
-        changed.append("externalId")
-    if active is not None:
-        user.is_active = active
-        changed.append("active")
-    resolved = None
-    if permissions is not None:
-        resolved = user_permissions_resolve(company=company, default_workspace=default_workspace, data=permissions)
-        user.company_permissions = resolved.company_permissions
-        changed.append("permissions")
-    if resolved is None:
-        users_with_permissions([user])  # the grants stay as they are
-    return _update_save(
-        user, company=company, actor=actor, changed=changed, resolved=resolved, source_ip=source_ip, origin=origin
-    )
-
-
 @transaction.atomic
 def user_delete(
     *,
@@ -520,7 +418,7 @@ def user_delete(
 
 @dataclass(frozen=True)
 class UserChanges:
-    """What a partial update (SCIM PATCH) asks for; None leaves an attribute as it is.
+    """What an update (a SCIM PUT or PATCH) asks for; None leaves an attribute as it is.
 
     `department=""`, `enterprise_department=""` and `external_id=""` clear
     them; an enterprise department naming a Braze department sets
@@ -567,7 +465,7 @@ def _current_grants_signature(user: DashboardUser) -> tuple:
 
 
 @transaction.atomic
-def user_patch(
+def user_update(
     *,
     company: Company,
     default_workspace: Workspace,
@@ -577,20 +475,25 @@ def user_patch(
     source_ip: str | None = None,
     origin: str = "",
 ) -> DashboardUser:
-    """Apply a partial update to the company's user `scim_id`, all or nothing.
+    """Update the company's user `scim_id`, all or nothing: the one write path of a PUT and a PATCH.
 
     The user is locked and loaded with its grants, then `changes_for(user)`
-    (the protocol layer: it applies the PATCH operations to that state, and may
-    raise to refuse the request) says what to change. Each change is validated
-    by the same rules as a create or PUT; only attributes whose value really
-    changes count. Nothing changed means no new version and no audit event;
-    otherwise the version goes up once and one `user_updated` event lists the
-    changed attribute names. Raises UserNotFound or ValidationError (code
-    "mutability" for userName); either way nothing is written.
+    says what to change: a PUT's change set is its body, whatever the stored
+    state; a PATCH's is its operations applied to that state. Either may raise
+    to refuse the request (an If-Match naming another version, an invalid
+    operation). Each change is validated by the same rules as a create; only
+    attributes whose value really changes count. Nothing changed means no new
+    version and no audit event; otherwise the version goes up once, the grants
+    are replaced when `permissions` changed, and one `user_updated` event lists
+    the changed attribute names. A `user_name` other than the stored one
+    (compared case-insensitively) is refused with code "mutability": an email
+    changes only through support, as in Braze. Raises UserNotFound or
+    ValidationError; either way nothing is written.
 
     The user is returned with its grants loaded, as `users_with_permissions`
     leaves it: the ones read under the row lock, or the ones just written, so
-    it is exactly this update's result.
+    it is exactly this update's result, never a mix with a concurrent writer
+    that commits right after.
     """
     user = _user_locked(company, scim_id)
     users_with_permissions([user])
@@ -637,6 +540,19 @@ def user_patch(
             resolved = None
     if not changed:
         return user
-    return _update_save(
-        user, company=company, actor=actor, changed=changed, resolved=resolved, source_ip=source_ip, origin=origin
+
+    user.version += 1
+    user.save()
+    if resolved is not None:
+        _with_written_grants(user, user_permissions_write(user=user, permissions=resolved, replace=True))
+    audit_event_record(
+        company=company,
+        actor=actor,
+        action=AuditEvent.Action.USER_UPDATED,
+        target_type=TARGET_TYPE,
+        target_id=user.scim_id,
+        details={"fields": changed},
+        source_ip=source_ip,
+        origin=origin,
     )
+    return user

@@ -9,6 +9,7 @@ from settings_app.services.audit import Actor
 from settings_app.services.user_permissions import user_permissions_resolve
 from settings_app.services.users import (
     UserAlreadyExists,
+    UserChanges,
     UserNotFound,
     user_create,
     user_delete,
@@ -60,8 +61,13 @@ def test_too_long_values_are_refused_before_the_database_sees_them(company, defa
 
 def test_update_bumps_the_version_and_delete_needs_an_existing_user(company, default_workspace):
     user = make_user(company, default_workspace)
+    rename = lambda _user: UserChanges(given_name="Z")  # noqa: E731
     updated = user_update(
-        company=company, default_workspace=default_workspace, scim_id=user.scim_id, actor=Actor.cli(), given_name="Z"
+        company=company,
+        default_workspace=default_workspace,
+        scim_id=user.scim_id,
+        actor=Actor.cli(),
+        changes_for=rename,
     )
     assert (updated.version, updated.given_name) == (2, "Z")
     user_delete(company=company, scim_id=user.scim_id, actor=Actor.cli())
@@ -69,7 +75,13 @@ def test_update_bumps_the_version_and_delete_needs_an_existing_user(company, def
     with pytest.raises(UserNotFound):
         user_delete(company=company, scim_id=user.scim_id, actor=Actor.cli())
     with pytest.raises(UserNotFound):
-        user_update(company=company, default_workspace=default_workspace, scim_id=user.scim_id, actor=Actor.cli())
+        user_update(
+            company=company,
+            default_workspace=default_workspace,
+            scim_id=user.scim_id,
+            actor=Actor.cli(),
+            changes_for=rename,
+        )
     actions = list(AuditEvent.objects.filter(target_id=user.scim_id).values_list("action", flat=True))
     assert actions == [AuditEvent.Action.USER_DELETED, AuditEvent.Action.USER_UPDATED, AuditEvent.Action.USER_CREATED]
 

@@ -336,6 +336,9 @@ class ScimProvisioning(FastLoading):
     # resubmitted POST (refresh, double click) finds it stale and mints nothing.
     token_generation = models.PositiveIntegerField(default=0, editable=False)
     rate_limit_per_day = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: the instance default.")
+    # Set when an admin disables SCIM (the token is revoked then); cleared when a new token is issued.
+    disabled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    disabled_by = models.CharField(max_length=254, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -411,6 +414,7 @@ class AuditEvent(models.Model):
         SETTINGS_SAVED = "settings_saved", "Settings saved"
         TOKEN_GENERATED = "token_generated", "Token generated"
         TOKEN_RESET = "token_reset", "Token reset"
+        SCIM_DISABLED = "scim_disabled", "SCIM disabled"
         USER_CREATED = "user_created", "User created"
         USER_UPDATED = "user_updated", "User updated"
         USER_DELETED = "user_deleted", "User deleted"

@@ -10,4 +10,5 @@ urlpatterns = [
     path("admin/company/", views.CompanyChooseView.as_view(), name="company_choose"),
     path("admin/scim-provisioning/", views.ScimProvisioningView.as_view(), name="scim_provisioning"),
     path("admin/scim-provisioning/reset-token/", views.ScimTokenResetView.as_view(), name="scim_token_reset"),
+    path("admin/scim-provisioning/disable/", views.ScimDisableView.as_view(), name="scim_disable"),
 ]

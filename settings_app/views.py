@@ -32,6 +32,7 @@ from settings_app.identifiers import name_key
 from settings_app.models import Company, ProvisioningMethod
 from settings_app.services.activity import scim_auth_failure_list, scim_settings_activity_list
 from settings_app.services.audit import Actor
+from settings_app.services.enablement import ScimNotActive, ScimStatus, scim_disable, scim_status
 from settings_app.services.ip_allowlist import client_ip_resolve
 from settings_app.services.provisioning import (
     provisioning_configure,
@@ -47,6 +48,13 @@ STALE_REQUEST_MESSAGE = (
 TOKEN_EXISTS_MESSAGE = "A SCIM token already exists. Use Reset Token to replace it."
 NOT_CONFIGURED_MESSAGE = "Configure SCIM provisioning and generate a token first."
 SETTINGS_SAVED_MESSAGE = "Settings saved. The SCIM token is unchanged."
+SCIM_DISABLED_MESSAGE = (
+    "SCIM provisioning is disabled: the token no longer works. Generate SCIM Token turns it on again with a new token."
+)
+NOTHING_TO_DISABLE_MESSAGE = "SCIM provisioning is not active, so there is nothing to disable."
+STALE_DISABLE_MESSAGE = (
+    "The SCIM token changed since that page was shown, so nothing was disabled. Check the status below."
+)
 COMPANY_SWITCHED_MESSAGE = (
     "You switched to %(company)s in another tab, so nothing was changed. This page now shows %(company)s."
 )
@@ -194,6 +202,7 @@ class ScimProvisioningPageView(CompanySettingsAdminMixin, View):
             "new_token": new_token,
             "generate_enabled": settings_valid,
             "endpoint": endpoint,
+            "status": scim_status(provisioning),
             **self.connect_context(provisioning, endpoint),
             "reset_form": ScimTokenResetForm(
                 initial={"token_generation": getattr(provisioning, "token_generation", 0)}
@@ -305,6 +314,48 @@ class ScimTokenResetView(ScimProvisioningPageView):
             messages.info(request, STALE_REQUEST_MESSAGE)
             return self.redirect_to_page()
         return self.render_page(provisioning=provisioning, form=self.unbound_form(provisioning), new_token=token)
+
+    def render_confirm(self, *, provisioning, form):
+        context = {"company": self.company, "provisioning": provisioning, "form": form}
+        return render(self.request, self.confirm_template_name, context)
+
+
+class ScimDisableView(ScimProvisioningPageView):
+    """Disable SCIM: a confirmation step, then the token stops working and no new one is issued."""
+
+    confirm_template_name = "settings_app/scim_disable_confirm.html"
+
+    def get(self, request):
+        provisioning = provisioning_get(company=self.company)
+        if scim_status(provisioning) != ScimStatus.ACTIVE:
+            messages.info(request, NOTHING_TO_DISABLE_MESSAGE)
+            return self.redirect_to_page()
+        form = ScimTokenResetForm(initial={"token_generation": provisioning.token_generation})
+        return self.render_confirm(provisioning=provisioning, form=form)
+
+    def post(self, request):
+        provisioning = provisioning_get(company=self.company)
+        if scim_status(provisioning) != ScimStatus.ACTIVE:
+            messages.info(request, NOTHING_TO_DISABLE_MESSAGE)
+            return self.redirect_to_page()
+        form = ScimTokenResetForm(request.POST)
+        if not form.is_valid() or not form.cleaned_data["confirmed"]:
+            # Without JavaScript the Disable SCIM button lands here; a tampered nonce starts over.
+            form = ScimTokenResetForm(initial={"token_generation": provisioning.token_generation})
+            return self.render_confirm(provisioning=provisioning, form=form)
+        try:
+            scim_disable(
+                company=self.company,
+                actor=Actor.admin(request.user),
+                expected_generation=form.cleaned_data["token_generation"],
+                source_ip=client_ip(request),
+            )
+        except (ScimNotActive, StaleTokenRequest):
+            # A token was issued, or SCIM disabled, since this form was served: ask again about the current state.
+            messages.info(request, STALE_DISABLE_MESSAGE)
+            return self.redirect_to_page()
+        messages.success(request, SCIM_DISABLED_MESSAGE)
+        return self.redirect_to_page()
 
     def render_confirm(self, *, provisioning, form):
         context = {"company": self.company, "provisioning": provisioning, "form": form}

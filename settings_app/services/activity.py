@@ -12,6 +12,7 @@ SETTINGS_ACTIONS = (
     AuditEvent.Action.SETTINGS_SAVED,
     AuditEvent.Action.TOKEN_GENERATED,
     AuditEvent.Action.TOKEN_RESET,
+    AuditEvent.Action.SCIM_DISABLED,
 )
 
 # The reason codes the SCIM API counts in ScimRefusal.reason when it refuses a

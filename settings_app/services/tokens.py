@@ -166,6 +166,9 @@ def scim_token_issue(
     locked.token_generated_at = timezone.now()
     locked.token_generated_by = actor.label
     locked.token_generation += 1
+    # A new token turns a disabled SCIM on again.
+    locked.disabled_at = None
+    locked.disabled_by = ""
     locked.save(
         update_fields=[
             "token_digest",
@@ -173,6 +176,8 @@ def scim_token_issue(
             "token_generated_at",
             "token_generated_by",
             "token_generation",
+            "disabled_at",
+            "disabled_by",
             "updated_at",
         ]
     )
@@ -185,6 +190,14 @@ def scim_token_issue(
         source_ip=source_ip,
     )
     # Keep the caller's instance current.
-    for field in ("token_digest", "token_hint", "token_generated_at", "token_generated_by", "token_generation"):
+    for field in (
+        "token_digest",
+        "token_hint",
+        "token_generated_at",
+        "token_generated_by",
+        "token_generation",
+        "disabled_at",
+        "disabled_by",
+    ):
         setattr(provisioning, field, getattr(locked, field))
     return token

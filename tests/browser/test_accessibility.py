@@ -19,7 +19,7 @@ def test_login_page(axe_page, assert_accessible):
     assert_accessible("login refused")
 
 
-def test_scim_page_from_first_visit_to_reset(axe_page, assert_accessible, admin_user):
+def test_scim_page_from_first_visit_to_disable(axe_page, assert_accessible, admin_user):
     page = axe_page
     log_in(page, admin_user.email)
     assert_accessible("not set up")
@@ -47,6 +47,21 @@ def test_scim_page_from_first_visit_to_reset(axe_page, assert_accessible, admin_
     page.get_by_test_id("scim-token").wait_for()
     assert_accessible("new token after a reset")
     assert ScimProvisioning.objects.get().token_generation == 2
+
+    page.goto(PAGE_PATH)
+    page.get_by_label("Service Origin").fill("https://new-idp.example.com")
+    page.get_by_label("IP Allowlisting").fill("10.0.0.0/24\n192.168.1.10")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Settings saved.").wait_for()
+    assert_accessible("history of a change")
+
+    page.goto(f"{PAGE_PATH}disable/")
+    page.get_by_role("heading", name="Disable SCIM provisioning?").wait_for()
+    assert_accessible("disable confirmation")
+    page.get_by_role("button", name="Yes, disable SCIM").click()
+    page.get_by_text("SCIM provisioning is disabled").wait_for()
+    assert page.get_by_test_id("scim-status").inner_text() == "Disabled"
+    assert_accessible("disabled")
 
 
 def test_company_chooser_and_operator_view(axe_page, assert_accessible, superuser, company):

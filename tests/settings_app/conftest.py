@@ -4,6 +4,7 @@ from django.urls import reverse
 
 PAGE_URL = "/settings/admin/scim-provisioning/"
 RESET_URL = "/settings/admin/scim-provisioning/reset-token/"
+DISABLE_URL = "/settings/admin/scim-provisioning/disable/"
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from settings_app.models import AuditEvent, ScimProvisioning, ScimRefusal
 from settings_app.services.tokens import TOKEN_PREFIX, provisioning_for_token
 from settings_app.views import SETTINGS_SAVED_MESSAGE, STALE_REQUEST_MESSAGE, TOKEN_EXISTS_MESSAGE
-from tests.settings_app.conftest import PAGE_URL, RESET_URL
+from tests.settings_app.conftest import DISABLE_URL, PAGE_URL, RESET_URL
 
 TOKEN_RE = re.compile(r'data-testid="scim-token">(scim_[A-Za-z0-9_-]+)<')
 GENERATE_BUTTON_RE = re.compile(r"<button[^>]*id=\"generate-token-button\"[^>]*>")
@@ -67,6 +67,8 @@ def test_other_users_get_403_on_every_view(client, company, admin_user_factory, 
     assert client.post(PAGE_URL, settings_data()).status_code == 403
     assert client.get(RESET_URL).status_code == 403
     assert client.post(RESET_URL, {"token_generation": "0", "confirmed": "true"}).status_code == 403
+    assert client.get(DISABLE_URL).status_code == 403
+    assert client.post(DISABLE_URL, {"token_generation": "0", "confirmed": "true"}).status_code == 403
     assert not ScimProvisioning.objects.exists()
 
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from settings_app.management.commands._helpers import company_for_slug, scim_endpoint_text
+from settings_app.services.enablement import ScimStatus, scim_status
 from settings_app.services.provisioning import provisioning_get
 
 
@@ -22,6 +23,12 @@ class Command(BaseCommand):
         if provisioning is None:
             write("SCIM provisioning:   not configured")
             return
+        status = scim_status(provisioning)
+        if status == ScimStatus.DISABLED:
+            by = f" by {provisioning.disabled_by}" if provisioning.disabled_by else ""
+            write(f"Status:              {status.label} since {_when(provisioning.disabled_at)}{by}")
+        else:
+            write(f"Status:              {status.label}")
         write(f"SCIM API Endpoint:   {scim_endpoint_text()}")
         write(f"Provisioning method: {provisioning.get_method_display()}")
         write(f"Default Workspace:   {provisioning.default_workspace.name}")

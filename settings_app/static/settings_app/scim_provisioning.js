@@ -5,7 +5,7 @@
  * - Enables "Generate SCIM Token" live, once the settings would pass the
  *   server's rules (mirrors settings_app/services/origins.py and ip_allowlist.py).
  * - Copy buttons for the endpoint, the token and the example command.
- * - A confirm() before Reset Token; without JavaScript the server asks instead.
+ * - A confirm() before Reset Token and Disable SCIM; without JavaScript the server asks instead.
  *
  * No inline code anywhere, so the page runs under `Content-Security-Policy: default-src 'self'`.
  */
@@ -266,8 +266,8 @@
     return copied ? Promise.resolve() : Promise.reject(new Error("copy failed"));
   }
 
-  function enhanceResetForms() {
-    var forms = document.querySelectorAll("form.reset-form[data-confirm]");
+  function enhanceConfirmForms() {
+    var forms = document.querySelectorAll("form.confirm-form[data-confirm]");
     Array.prototype.forEach.call(forms, function (form) {
       form.addEventListener("submit", function (event) {
         if (!window.confirm(form.getAttribute("data-confirm"))) {
@@ -288,7 +288,7 @@
     enhanceSettingsForm(settingsForm);
   }
   enhanceCopyButtons();
-  enhanceResetForms();
+  enhanceConfirmForms();
 
   // Exposed for the browser tests, which check the rules against the server's.
   window.scimProvisioningRules = { validOrigin: validOrigin, validAllowlist: validAllowlist };

@@ -141,8 +141,24 @@ def _scim_path(location: tuple) -> str:
     return path
 
 
-def _error(exc: Exception) -> ScimError:
-    """A SCIM 400 with the scimType scim2-models chose (invalidValue when it chose none), in SCIM's words."""
+def _located(path: str | None, location: str) -> str:
+    """The attribute an error is about: the operation's `path` with what pydantic located under it.
+
+    pydantic locates an error in the model it validates, so a wrong givenName
+    written at `name.givenName` is at `givenName`: the path gives the rest.
+    """
+    if not isinstance(path, str) or location.startswith("Operations"):
+        return location
+    last = path.rsplit(".", 1)[-1].split("[", 1)[0]
+    head = location.split(".", 1)[0].split("[", 1)[0]
+    return path if not location or head.lower() == last.lower() else f"{path}.{location}"
+
+
+def _error(exc: Exception, path: str | None = None) -> ScimError:
+    """A SCIM 400 with the scimType scim2-models chose (invalidValue when it chose none), in SCIM's words.
+
+    `path` is the path of the operation that failed, when known.
+    """
     if isinstance(exc, pydantic.ValidationError):
         first = exc.errors()[0]
         context = first.get("ctx") or {}
@@ -151,12 +167,12 @@ def _error(exc: Exception) -> ScimError:
         expected = _EXPECTED.get(first["type"])
         value = first.get("input")
         detail = f"{shown(value)} must be {expected}." if expected else f"{shown(value)} is not accepted here."
-        location = _scim_path(first.get("loc", ()))
+        location = _located(path, _scim_path(first.get("loc", ())))
         return ScimError(400, f"{location}: {detail}" if location else detail, INVALID_VALUE)
     assert isinstance(exc, SCIMException)
     cause = exc.__cause__
     if isinstance(cause, pydantic.ValidationError):  # a value of the wrong type, e.g. active "maybe"
-        return ScimError(400, _error(cause).detail, exc.scim_type or INVALID_VALUE)
+        return ScimError(400, _error(cause, path).detail, exc.scim_type or INVALID_VALUE)
     return ScimError(400, exc.detail, exc.scim_type or INVALID_VALUE)
 
 
@@ -242,7 +258,18 @@ def _apply(model_class, resource, operations: list[dict]) -> None:
     try:
         patch.patch(resource, scim_policy=POLICY)
     except (pydantic.ValidationError, SCIMException) as exc:
-        raise _error(exc) from exc
+        raise _error(exc, _failing_path(model_class, resource, operations)) from exc
+
+
+def _failing_path(model_class, resource, operations: list[dict]) -> str | None:
+    """The path of the first operation that fails on its own, replayed on a copy (only when the patch failed)."""
+    copy_ = resource.model_copy(deep=True)
+    for operation in operations:
+        try:
+            _validated(model_class, [operation]).patch(copy_, scim_policy=POLICY)
+        except (pydantic.ValidationError, SCIMException, ScimError):
+            return operation.get("path")
+    return None
 
 
 def _multi_valued(model_class, text: Any) -> bool:

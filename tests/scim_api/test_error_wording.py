@@ -176,6 +176,21 @@ def test_every_malformed_shape_on_every_endpoint_is_answered_in_scim_words(scim,
         (
             "patch",
             "user",
+            patch_op(
+                {"op": "replace", "path": "externalId", "value": "fine"},
+                {"op": "replace", "path": "name.givenName", "value": 3},
+            ),
+            "name.givenName: 3 must be a string.",
+        ),
+        (
+            "patch",
+            "user",
+            patch_op({"op": "replace", "path": "name", "value": {"givenName": "G", "familyName": False}}),
+            "name.familyName: false must be a string.",
+        ),
+        (
+            "patch",
+            "user",
             patch_op({"op": "replace", "path": "name", "value": "str"}),
             "name: 'str' must be an object.",
         ),

@@ -366,15 +366,27 @@ class CompanyUserCount(models.Model):
     users = models.IntegerField(default=0)
 
 
-class ScimRequestCount(models.Model):
-    """Requests per company per UTC day, for the daily rate limit.
+# ScimRequestCount.last_path keeps the first this many characters of a longer path.
+LAST_PATH_MAX_LENGTH = 255
 
-    Kept in the database so the limit holds across workers and hosts.
+
+class ScimRequestCount(models.Model):
+    """Requests per company per UTC day, for the daily rate limit, and the day's last request.
+
+    Kept in the database so the limit holds across workers and hosts. The
+    statement that counts a request also records it as the last one (the last
+    one wins), so the page's last use and last request cost the request nothing
+    more. Only authenticated requests are counted: `last_client_ip` is an
+    address the IP allowlist accepted.
     """
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     count = models.PositiveIntegerField(default=0)
+    last_request_at = models.DateTimeField(null=True, blank=True)
+    last_method = models.CharField(max_length=16, blank=True)
+    last_path = models.CharField(max_length=LAST_PATH_MAX_LENGTH, blank=True)  # never the query string
+    last_client_ip = models.CharField(max_length=45, blank=True)  # "" when unknown
 
     class Meta:
         constraints = [

@@ -30,6 +30,7 @@ from settings_app.connect_guide import scim_connect_guide
 from settings_app.forms import CompanyChoiceForm, ScimProvisioningForm, ScimTokenResetForm
 from settings_app.identifiers import name_key
 from settings_app.models import Company, ProvisioningMethod
+from settings_app.selectors.scim_status import scim_status_summary
 from settings_app.services.activity import scim_auth_failure_list, scim_settings_activity_list
 from settings_app.services.audit import Actor
 from settings_app.services.enablement import ScimNotActive, ScimStatus, scim_disable, scim_status
@@ -195,6 +196,7 @@ class ScimProvisioningPageView(CompanySettingsAdminMixin, View):
         # over from there as the admin types.
         settings_valid = provisioning is not None and not form.is_bound
         endpoint = scim_endpoint_url(self.request)
+        summary = scim_status_summary(company=self.company, provisioning=provisioning)
         context = {
             "company": self.company,
             "provisioning": provisioning,
@@ -202,7 +204,8 @@ class ScimProvisioningPageView(CompanySettingsAdminMixin, View):
             "new_token": new_token,
             "generate_enabled": settings_valid,
             "endpoint": endpoint,
-            "status": scim_status(provisioning),
+            "scim": summary,
+            "status": summary.status,
             **self.connect_context(provisioning, endpoint),
             "reset_form": ScimTokenResetForm(
                 initial={"token_generation": getattr(provisioning, "token_generation", 0)}

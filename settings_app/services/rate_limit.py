@@ -3,8 +3,11 @@
 Counted in the database, not in process memory, so the limit holds across
 workers and hosts: one statement per request adds one to the company's row
 for the UTC day and returns the new count (settings_app.sql.counter_add, which
-also says how the count commits on PostgreSQL). ScimDailyRateThrottle calls
-it, after authentication: a refused request is never counted.
+also says how the count commits on PostgreSQL). The same statement records the
+request as the company's last one (time, method, path, client address), which
+the SCIM page and `scim_status` show (settings_app.selectors.scim_status).
+ScimDailyRateThrottle calls it, after authentication: a refused request is
+never counted.
 """
 
 import datetime
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
-from settings_app.models import AuditEvent, ScimProvisioning, ScimRequestCount
+from settings_app.models import LAST_PATH_MAX_LENGTH, AuditEvent, ScimProvisioning, ScimRequestCount
 from settings_app.services.audit import Actor, audit_event_record
 from settings_app.sql import counter_add
 
@@ -38,9 +41,9 @@ class RateLimitState:
         return max(1, int((self.resets_at - now).total_seconds() + 0.999))
 
 
-def scim_rate_limit(provisioning: ScimProvisioning) -> int:
-    """The company's daily limit: its own override, else the instance default."""
-    if provisioning.rate_limit_per_day is not None:
+def scim_rate_limit(provisioning: ScimProvisioning | None) -> int:
+    """The company's daily limit: its own override, else (also when not configured) the instance default."""
+    if provisioning is not None and provisioning.rate_limit_per_day is not None:
         return provisioning.rate_limit_per_day
     return settings.SCIM_RATE_LIMIT_PER_DAY
 
@@ -50,10 +53,19 @@ def utc_day(now: datetime.datetime) -> datetime.date:
     return now.astimezone(datetime.UTC).date()
 
 
-def scim_request_count(*, provisioning: ScimProvisioning, now: datetime.datetime | None = None) -> RateLimitState:
+def scim_request_count(
+    *,
+    provisioning: ScimProvisioning,
+    now: datetime.datetime | None = None,
+    method: str = "",
+    path: str = "",
+    client_ip: str | None = None,
+) -> RateLimitState:
     """Count one SCIM request for the provisioning's company and report the limit.
 
-    The first refused request of a day is recorded
+    In the same statement, the request becomes the company's last one: `now`,
+    `method`, `path` (without the query string, which may hold names and
+    emails) and `client_ip`. The first refused request of a day is recorded
     as a RATE_LIMITED audit event, so the admin learns about it without one
     row per refusal.
     """
@@ -61,7 +73,16 @@ def scim_request_count(*, provisioning: ScimProvisioning, now: datetime.datetime
     today = utc_day(now)
     resets_at = datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time(), tzinfo=datetime.UTC)
     limit = scim_rate_limit(provisioning)
-    counted = counter_add(ScimRequestCount, key={"company": provisioning.company_id, "day": today})
+    counted = counter_add(
+        ScimRequestCount,
+        key={"company": provisioning.company_id, "day": today},
+        latest={
+            "last_request_at": now,
+            "last_method": method[:16],
+            "last_path": path.partition("?")[0][:LAST_PATH_MAX_LENGTH],
+            "last_client_ip": client_ip or "",
+        },
+    )
     state = RateLimitState(limit=limit, count=counted, resets_at=resets_at)
     if state.count == limit + 1:
         audit_event_record(

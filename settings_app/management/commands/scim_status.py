@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from settings_app.management.commands._helpers import company_for_slug, scim_endpoint_text
-from settings_app.services.enablement import ScimStatus, scim_status
+from settings_app.selectors.scim_status import scim_status_summary
+from settings_app.services.enablement import ScimStatus
 from settings_app.services.provisioning import provisioning_get
 
 
@@ -10,7 +11,10 @@ def _when(value) -> str:
 
 
 class Command(BaseCommand):
-    help = "Show a company's SCIM provisioning: settings, token hint and dates. Never prints the token."
+    help = (
+        "Show a company's SCIM provisioning: status, last use, last request, requests today, users provisioned, "
+        "settings, token hint and dates. Never prints the token."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--company", required=True, metavar="SLUG", help="The company's slug.")
@@ -20,15 +24,24 @@ class Command(BaseCommand):
         provisioning = provisioning_get(company=company_obj)
         write = self.stdout.write
         write(f"Company:             {company_obj.name} ({company_obj.slug})")
-        if provisioning is None:
-            write("SCIM provisioning:   not configured")
-            return
-        status = scim_status(provisioning)
+        # The page's status panel, from the same status object (settings_app.selectors.scim_status).
+        summary = scim_status_summary(company=company_obj, provisioning=provisioning)
+        status = summary.status
         if status == ScimStatus.DISABLED:
             by = f" by {provisioning.disabled_by}" if provisioning.disabled_by else ""
             write(f"Status:              {status.label} since {_when(provisioning.disabled_at)}{by}")
         else:
             write(f"Status:              {status.label}")
+        write(f"Last use:            {summary.last_used}")
+        if summary.last_request is not None:
+            write(f"Last request:        {summary.last_request_line} at {summary.last_request_time}")
+        else:
+            write(f"Last request:        {summary.last_request_line}")
+        write(f"Requests today:      {summary.requests_today_line} (UTC day)")
+        write(f"Users provisioned:   {summary.users_line}")
+        if provisioning is None:
+            write("SCIM provisioning:   not configured")
+            return
         write(f"SCIM API Endpoint:   {scim_endpoint_text()}")
         write(f"Provisioning method: {provisioning.get_method_display()}")
         write(f"Default Workspace:   {provisioning.default_workspace.name}")

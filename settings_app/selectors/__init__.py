@@ -1,0 +1,1 @@
+"""Reads: what the pages and the SCIM API show. Writes live in settings_app.services."""

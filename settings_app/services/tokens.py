@@ -1,13 +1,22 @@
 """SCIM bearer tokens: minting, storing (as a digest only) and looking up.
 
-A token is `scim_` + 256 random bits (URL-safe base64). The prefix lets secret
-scanners spot a leaked token. Only the SHA-256 digest is stored: the token is
-random and long, so a slow password hash adds nothing but cost on every
-request (PBKDF2 would spend ~0.6 s of CPU per call).
+A token is `scimk_<key id>.<secret>`: a public key id of 12 hex characters,
+a `.`, and 256 random bits in URL-safe base64 (43 characters). The prefix lets
+secret scanners spot a leaked token. The key id is not secret and proves
+nothing; it ties a token to the company it was issued for, so a refused
+request that names it can be shown to that company's admin. Tokens issued
+before key ids (`scim_` + the secret) keep working until they are reset: no
+such token can look like a new one, because the URL-safe alphabet has no `.`
+and their fifth character is `_`.
+
+Only the SHA-256 digest is stored: the token is random and long, so a slow
+password hash adds nothing but cost on every request (PBKDF2 would spend
+~0.6 s of CPU per call).
 """
 
 import functools
 import hashlib
+import re
 import secrets
 import threading
 
@@ -19,17 +28,43 @@ from settings_app.models import AuditEvent, Company, ScimProvisioning, Workspace
 from settings_app.services.audit import Actor, audit_event_record
 from settings_app.services.fixed_statements import all_columns, column, fetch_one, model_from_row, table
 
-TOKEN_PREFIX = "scim_"
+TOKEN_PREFIX = "scimk_"
+KEY_ID_SEPARATOR = "."
+KEY_ID_LENGTH = 12  # hex characters: 48 bits, public
 TOKEN_RANDOM_BYTES = 32
 TOKEN_HINT_LENGTH = 4
+# `scimk_<key id>.<secret>`; group 1 is the key id.
+TOKEN_PATTERN = re.compile(
+    rf"{re.escape(TOKEN_PREFIX)}([0-9a-f]{{{KEY_ID_LENGTH}}}){re.escape(KEY_ID_SEPARATOR)}[A-Za-z0-9_-]{{43}}"
+)
+# Tokens issued before key ids: `scim_` + the secret. They keep working until reset.
+LEGACY_TOKEN_PREFIX = "scim_"
 
 
 class StaleTokenRequest(Exception):
     """The request was made against a token generation that is no longer current."""
 
 
+def key_id_generate() -> str:
+    return secrets.token_hex(KEY_ID_LENGTH // 2)
+
+
 def token_generate() -> str:
-    return TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_RANDOM_BYTES)
+    """A new token, `scimk_<key id>.<secret>`, under a new key id."""
+    return f"{TOKEN_PREFIX}{key_id_generate()}{KEY_ID_SEPARATOR}{secrets.token_urlsafe(TOKEN_RANDOM_BYTES)}"
+
+
+@sensitive_variables("token")
+def token_key_id(token: str) -> str | None:
+    """The public key id a token names, or None (a token issued before key ids, or not one of ours)."""
+    match = TOKEN_PATTERN.fullmatch(token)
+    return match.group(1) if match else None
+
+
+@sensitive_variables("token")
+def token_is_well_formed(token: str) -> bool:
+    """Could this be a token of ours: a current one (`scimk_<key id>.<secret>`) or one issued before key ids?"""
+    return TOKEN_PATTERN.fullmatch(token) is not None or token.startswith(LEGACY_TOKEN_PREFIX)
 
 
 @sensitive_variables("token")
@@ -97,10 +132,10 @@ unknown_digests = _UnknownDigests(size=4096)
 def _digest_to_look_up(token: str) -> str | None:
     """The token's digest, or None when it cannot name a provisioning, found without the database.
 
-    None: it is not one of ours (no TOKEN_PREFIX), or this process has looked
-    its digest up before and found nothing (`unknown_digests`).
+    None: it is not one of ours (token_is_well_formed), or this process has
+    looked its digest up before and found nothing (`unknown_digests`).
     """
-    if not token.startswith(TOKEN_PREFIX):
+    if not token_is_well_formed(token):
         return None
     digest = token_digest(token)
     return None if digest in unknown_digests else digest

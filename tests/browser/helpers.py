@@ -2,11 +2,10 @@
 
 import re
 
-from settings_app.services.tokens import TOKEN_PREFIX
 from tests.conftest import ADMIN_PASSWORD
 
 PAGE_PATH = "/settings/admin/scim-provisioning/"
-TOKEN_RE = re.compile(re.escape(TOKEN_PREFIX) + r"[A-Za-z0-9_-]{43}")
+TOKEN_RE = re.compile(r"scimk_[0-9a-f]{12}\.[A-Za-z0-9_-]{43}")
 
 
 def log_in(page, email):

@@ -2,13 +2,15 @@
 
 import datetime
 import logging
+import re
+import secrets
 
 import pytest
 from django.utils import timezone
 
-from settings_app.models import AuditEvent, ProvisioningMethod, ScimRefusal
+from settings_app.models import AuditEvent, ProvisioningMethod, ScimProvisioning, ScimRefusal
 from settings_app.services.audit import Actor
-from settings_app.services.tokens import scim_token_issue
+from settings_app.services.tokens import scim_token_issue, token_digest
 from tests.scim_api.conftest import ScimCaller, assert_scim_error
 
 USERS = "/scim/v2/Users"
@@ -72,7 +74,9 @@ def test_the_scheme_is_case_insensitive(token_of):
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("token", ["scim_unknown", "not-even-prefixed", "scim_" + "A" * 43])
+@pytest.mark.parametrize(
+    "token", ["scim_unknown", "not-even-prefixed", "scim_" + "A" * 43, "scimk_0123456789ab." + "A" * 43]
+)
 def test_unknown_token_is_refused_and_only_logged(token_of, token, caplog):
     token_of()
     with caplog.at_level(logging.INFO, logger="settings_app.services.scim_access"):
@@ -87,6 +91,18 @@ def test_a_reset_token_stops_working_at_once(seeded, provisioning_factory):
     assert ScimCaller(old).get(USERS).status_code == 200
     new = scim_token_issue(provisioning=provisioning, actor=Actor.cli())
     assert_refused(ScimCaller(old).get(USERS))
+    assert ScimCaller(new).get(USERS).status_code == 200
+
+
+def test_a_token_issued_before_key_ids_is_accepted_until_reset(seeded, provisioning_factory):
+    provisioning, _ = provisioning_factory(seeded.company)
+    legacy = "scim_" + secrets.token_urlsafe(32)
+    ScimProvisioning.objects.filter(pk=provisioning.pk).update(token_digest=token_digest(legacy))
+    assert ScimCaller(legacy).get(USERS).status_code == 200
+    provisioning.refresh_from_db()
+    new = scim_token_issue(provisioning=provisioning, actor=Actor.cli())
+    assert_refused(ScimCaller(legacy).get(USERS))
+    assert re.fullmatch(r"scimk_[0-9a-f]{12}\.[A-Za-z0-9_-]{43}", new)
     assert ScimCaller(new).get(USERS).status_code == 200
 
 

@@ -74,7 +74,7 @@ def test_the_token_never_reaches_logs_error_reports_or_audit_events(
 
     # 1. Generate on the page (the one response that shows it).
     html = page.post(PAGE_URL, settings_data(ip_allowlist="")).content.decode()
-    token = re.search(r"scim_[A-Za-z0-9_-]{40,}", html).group(0)
+    token = re.search(r"scimk_[0-9a-f]{12}\.[A-Za-z0-9_-]{43}", html).group(0)
 
     # 2. SCIM calls: good ones and every kind of failure.
     scim = ScimCaller(token)

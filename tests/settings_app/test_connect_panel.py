@@ -10,7 +10,7 @@ from settings_app.connect_guide import scim_connect_guide
 from settings_app.models import ProvisioningMethod, ScimProvisioning
 from tests.settings_app.conftest import PAGE_URL
 
-TOKEN_RE = re.compile(r'data-testid="scim-token">(scim_[A-Za-z0-9_-]+)<')
+TOKEN_RE = re.compile(r'data-testid="scim-token">(scimk_[0-9a-f]{12}\.[A-Za-z0-9_-]{43})<')
 CURL_RE = re.compile(r'<pre class="command" id="scim-curl" data-testid="scim-curl">(.*?)</pre>', re.S)
 DETAILS_RE = re.compile(r'<details class="connect-method" data-method="(\w+)"( open)?>')
 

@@ -17,7 +17,7 @@ from settings_app.services.tokens import StaleTokenRequest, provisioning_for_tok
 from settings_app.views import NOTHING_TO_DISABLE_MESSAGE, SCIM_DISABLED_MESSAGE, STALE_DISABLE_MESSAGE
 from tests.settings_app.conftest import DISABLE_URL, PAGE_URL
 
-TOKEN_RE = re.compile(r'data-testid="scim-token">(scim_[A-Za-z0-9_-]+)<')
+TOKEN_RE = re.compile(r'data-testid="scim-token">(scimk_[0-9a-f]{12}\.[A-Za-z0-9_-]{43})<')
 STATUS_RE = re.compile(r'data-testid="scim-status">([^<]*)<')
 DISABLED_BY_RE = re.compile(r'data-testid="scim-disabled-by">(.*?)</span>', re.S)
 

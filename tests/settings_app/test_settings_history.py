@@ -6,7 +6,7 @@ import re
 from settings_app.models import AuditEvent
 from tests.settings_app.conftest import PAGE_URL, RESET_URL
 
-TOKEN_RE = re.compile(r'data-testid="scim-token">(scim_[A-Za-z0-9_-]+)<')
+TOKEN_RE = re.compile(r'data-testid="scim-token">(scimk_[0-9a-f]{12}\.[A-Za-z0-9_-]{43})<')
 SPACES_RE = re.compile(r"\s+")
 
 

@@ -1,4 +1,6 @@
 import hashlib
+import re
+import secrets
 
 import pytest
 
@@ -12,16 +14,44 @@ from settings_app.services.tokens import (
     scim_token_issue,
     token_digest,
     token_generate,
+    token_key_id,
 )
 
 
-def test_tokens_are_prefixed_long_and_unique():
+def test_tokens_carry_a_key_id_and_are_long_and_unique():
     tokens = {token_generate() for _ in range(50)}
     assert len(tokens) == 50
     for token in tokens:
-        assert token.startswith(TOKEN_PREFIX)
-        # 32 random bytes in URL-safe base64 are 43 characters: 256 bits.
-        assert len(token) == len(TOKEN_PREFIX) + 43
+        # A 12-hex-character key id, a ".", then 32 random bytes in URL-safe base64: 43 characters, 256 bits.
+        assert re.fullmatch(r"scimk_[0-9a-f]{12}\.[A-Za-z0-9_-]{43}", token)
+        assert token_key_id(token) == token[len("scimk_") : len("scimk_") + 12]
+    assert len({token_key_id(token) for token in tokens}) == 50
+
+
+def test_no_token_issued_before_key_ids_reads_as_naming_a_key_id():
+    # Those are "scim_" + token_urlsafe: "_" after "scim", and no "." in the alphabet.
+    for _ in range(200):
+        legacy = "scim_" + secrets.token_urlsafe(32)
+        assert token_key_id(legacy) is None
+    assert token_key_id("scimk_0123456789ab_" + "x" * 43) is None
+    assert token_key_id("scimk_0123456789ab." + "x" * 43) == "0123456789ab"
+
+
+def test_a_token_issued_before_key_ids_keeps_working_until_reset(company, provisioning_factory):
+    provisioning, _ = provisioning_factory(company)
+    legacy = "scim_" + secrets.token_urlsafe(32)
+    ScimProvisioning.objects.filter(pk=provisioning.pk).update(token_digest=token_digest(legacy))
+    assert provisioning_for_token(legacy).pk == provisioning.pk
+    provisioning.refresh_from_db()
+    scim_token_issue(provisioning=provisioning, actor=Actor.cli())
+    assert provisioning_for_token(legacy) is None
+
+
+def test_a_malformed_new_style_token_is_refused_without_a_query(company, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert provisioning_for_token("scimk_0123456789ab-" + "x" * 43) is None
+        assert provisioning_for_token("scimk_0123456789ab." + "x" * 42) is None
+        assert provisioning_for_token("scimk_0123456789AB." + "x" * 43) is None
 
 
 def test_only_the_digest_and_hint_are_stored(company, provisioning_factory):
@@ -101,7 +131,7 @@ def test_the_lookup_builds_what_the_orm_would_in_one_query(
 def test_an_unknown_or_revoked_token_finds_nothing(company, provisioning_factory, django_assert_num_queries):
     provisioning, token = provisioning_factory(company)
     with django_assert_num_queries(1):
-        assert provisioning_for_token(TOKEN_PREFIX + "x" * 43) is None
+        assert provisioning_for_token("scimk_0123456789ab." + "x" * 43) is None
     scim_token_issue(provisioning=provisioning, actor=Actor.cli())
     assert provisioning_for_token(token) is None
     with django_assert_num_queries(0):

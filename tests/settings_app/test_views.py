@@ -12,7 +12,7 @@ from settings_app.services.tokens import TOKEN_PREFIX, provisioning_for_token
 from settings_app.views import SETTINGS_SAVED_MESSAGE, STALE_REQUEST_MESSAGE, TOKEN_EXISTS_MESSAGE
 from tests.settings_app.conftest import DISABLE_URL, PAGE_URL, RESET_URL
 
-TOKEN_RE = re.compile(r'data-testid="scim-token">(scim_[A-Za-z0-9_-]+)<')
+TOKEN_RE = re.compile(r'data-testid="scim-token">(scimk_[0-9a-f]{12}\.[A-Za-z0-9_-]{43})<')
 GENERATE_BUTTON_RE = re.compile(r"<button[^>]*id=\"generate-token-button\"[^>]*>")
 
 

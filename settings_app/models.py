@@ -353,6 +353,37 @@ class ScimProvisioning(FastLoading):
         return bool(self.token_digest)
 
 
+class ScimToken(models.Model):
+    """A token a company was issued: its public key id and digest, when and by whom it was issued and replaced.
+
+    Never the token itself. The current token is the company's row with no
+    `replaced_at` (its digest is also ScimProvisioning.token_digest, which the
+    gate reads). Reset and Disable set `replaced_at`/`replaced_by`; the row
+    stays, so a request made later with that token can be shown to the
+    company's admin. Tokens issued before key ids have an empty `key_id`.
+    Written only by settings_app.services.tokens.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    key_id = models.CharField(max_length=12, blank=True)
+    digest = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=4, blank=True)  # the token's last four characters
+    issued_at = models.DateTimeField()
+    issued_by = models.CharField(max_length=254, blank=True)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+    replaced_by = models.CharField(max_length=254, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["key_id"], condition=~models.Q(key_id=""), name="scim_token_key_id_unique"),
+        ]
+        indexes = [models.Index(fields=["company", "-issued_at"], name="scim_token_company_idx")]
+
+    def __str__(self):
+        return f"SCIM token {self.key_id or '…' + self.hint} of {self.company_id}"
+
+
 class CompanyUserCount(models.Model):
     """How many users a company has: an unfiltered list's totalResults without a COUNT over its users.
 

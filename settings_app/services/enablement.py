@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from settings_app.models import AuditEvent, Company, ScimProvisioning
 from settings_app.services.audit import Actor, audit_event_record
-from settings_app.services.tokens import StaleTokenRequest
+from settings_app.services.tokens import StaleTokenRequest, scim_token_revoke
 
 
 class ScimStatus(models.TextChoices):
@@ -54,8 +54,9 @@ def scim_disable(
         raise ScimNotActive(status)
     if expected_generation is not None and provisioning.token_generation != expected_generation:
         raise StaleTokenRequest
-    provisioning.token_digest = None
-    provisioning.disabled_at = timezone.now()
+    now = timezone.now()
+    scim_token_revoke(provisioning=provisioning, actor=actor, now=now)
+    provisioning.disabled_at = now
     provisioning.disabled_by = actor.label
     # Forms served before this (Generate, Reset, Disable) are stale now.
     provisioning.token_generation += 1

@@ -24,7 +24,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from settings_app.models import AuditEvent, Company, ScimProvisioning, Workspace
+from settings_app.models import AuditEvent, Company, ScimProvisioning, ScimToken, Workspace
 from settings_app.services.audit import Actor, audit_event_record
 from settings_app.services.fixed_statements import all_columns, column, fetch_one, model_from_row, table
 
@@ -195,11 +195,21 @@ def scim_token_issue(
     if expected_generation is not None and locked.token_generation != expected_generation:
         raise StaleTokenRequest
     is_reset = locked.has_token
+    now = timezone.now()
     token = token_generate()
     locked.token_digest = token_digest(token)
     locked.token_hint = token[-TOKEN_HINT_LENGTH:]
-    locked.token_generated_at = timezone.now()
+    locked.token_generated_at = now
     locked.token_generated_by = actor.label
+    _token_history_replace(company_id=locked.company_id, actor=actor, now=now)
+    ScimToken.objects.create(
+        company_id=locked.company_id,
+        key_id=token_key_id(token),
+        digest=locked.token_digest,
+        hint=locked.token_hint,
+        issued_at=now,
+        issued_by=actor.label,
+    )
     locked.token_generation += 1
     # A new token turns a disabled SCIM on again.
     locked.disabled_at = None
@@ -236,3 +246,18 @@ def scim_token_issue(
     ):
         setattr(provisioning, field, getattr(locked, field))
     return token
+
+
+def _token_history_replace(*, company_id: int, actor: Actor, now) -> None:
+    """Mark the company's current token (if any) in the history as replaced now by `actor`."""
+    ScimToken.objects.filter(company_id=company_id, replaced_at=None).update(replaced_at=now, replaced_by=actor.label)
+
+
+def scim_token_revoke(*, provisioning: ScimProvisioning, actor: Actor, now) -> None:
+    """Revoke the current token of a locked `provisioning` without issuing another (Disable SCIM).
+
+    Clears the digest on the instance, which the caller saves in its
+    transaction; the history keeps the token as replaced now by `actor`.
+    """
+    provisioning.token_digest = None
+    _token_history_replace(company_id=provisioning.company_id, actor=actor, now=now)

@@ -149,8 +149,8 @@ def test_disable_without_a_working_token_goes_back_to_the_page(admin_client, met
 
 def test_a_disable_post_costs_a_fixed_number_of_queries(admin_client, active, django_assert_num_queries):
     # session, user, company, provisioning; then in a transaction (a savepoint here): lock the
-    # provisioning, save it, record the audit event
-    with django_assert_num_queries(9):
+    # provisioning, mark its token replaced in the history, save it, record the audit event
+    with django_assert_num_queries(10):
         disable_from_the_page(admin_client)
 
 

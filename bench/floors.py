@@ -14,6 +14,7 @@ from functools import cache
 
 from django.db import connection
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -55,5 +56,11 @@ def l1(request):
 @require_GET
 def l2a(request):
     _read_one_user_id()
-    scim_request_count(provisioning=_provisioning())
+    scim_request_count(
+        provisioning=_provisioning(),
+        now=timezone.now(),
+        method=request.method,
+        path=request.path,
+        client_ip=request.META.get("REMOTE_ADDR"),
+    )
     return JsonResponse(BODY)

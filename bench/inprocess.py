@@ -17,15 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from bench.run import FLOOR_PATHS, PATCH_100_BODY, PATCH_BODY, SERVICE_ORIGIN, create_body
+from bench.run import BAD_TOKEN, FLOOR_PATHS, PATCH_100_BODY, PATCH_BODY, SERVICE_ORIGIN, create_body
 from bench.server import HOST
 
 # The floors and the scenarios that are one request each (S4 is a race between connections; S1@1k
 # and S6@1k are S1 and S6 on a smaller database).
 SCENARIOS = ("L0", "L1", "L2a", "B1", "B2", "S1", "S2", "S3", "S5", "S5x100", "S6")
-
-# The shape of a token the harness sends for B2: the right prefix and length, naming nothing.
-BAD_TOKEN = "scim_" + "x" * 43
 
 
 @dataclass(frozen=True)

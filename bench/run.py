@@ -32,6 +32,8 @@ from bench.targets import PASS, RaceCheck, RowCheck, TargetResult, overall_statu
 from bench.wrk import WrkRequest, WrkResult, wrk_run
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+# B2's token: the shape of a current token (`scimk_<key id>.<secret>`), naming nothing.
+BAD_TOKEN = "scimk_" + "0" * 12 + "." + "x" * 43
 # Served by bench/urls.py (bench.settings only).
 FLOOR_PATHS = {"L1": "/bench/floors/l1", "L2a": "/bench/floors/l2a"}
 SERVICE_ORIGIN = "https://bench-idp.example.com"
@@ -272,7 +274,7 @@ def benchmark(args, progress, *, workdir: Path, servers: dict, seeds: dict, larg
         (
             "B2",
             "large",
-            WrkRequest("static", path=probes.get("b1_path", "/"), token="scim_" + "x" * 43, origin=SERVICE_ORIGIN),
+            WrkRequest("static", path=probes.get("b1_path", "/"), token=BAD_TOKEN, origin=SERVICE_ORIGIN),
         ),
         ("S6@1k", "small", WrkRequest("by_id", data_file=files["small-ids"], **small_auth)),
         ("S6", "large", WrkRequest("by_id", data_file=files["large-ids"], **auth)),

@@ -30,7 +30,7 @@ from settings_app.connect_guide import scim_connect_guide
 from settings_app.forms import CompanyChoiceForm, ScimProvisioningForm, ScimTokenResetForm
 from settings_app.identifiers import name_key
 from settings_app.models import Company, ProvisioningMethod
-from settings_app.selectors.scim_status import scim_status_summary
+from settings_app.selectors.scim_status import scim_allowlist_lockout, scim_status_summary
 from settings_app.services.activity import scim_auth_failure_list, scim_settings_activity_list
 from settings_app.services.audit import Actor
 from settings_app.services.enablement import ScimNotActive, ScimStatus, scim_disable, scim_status
@@ -190,7 +190,7 @@ class ScimProvisioningPageView(CompanySettingsAdminMixin, View):
         return HttpResponseRedirect(reverse("settings_app:scim_provisioning"), status=303)
 
     @method_decorator(sensitive_variables("new_token"))
-    def render_page(self, *, provisioning, form, new_token: str | None = None):
+    def render_page(self, *, provisioning, form, new_token: str | None = None, lockout=None):
         # Served without a token yet, the Generate button starts enabled only when
         # the settings shown are already valid (saved ones are); the script takes
         # over from there as the admin types.
@@ -205,6 +205,7 @@ class ScimProvisioningPageView(CompanySettingsAdminMixin, View):
             "generate_enabled": settings_valid,
             "endpoint": endpoint,
             "scim": summary,
+            "lockout": lockout,
             "status": summary.status,
             **self.connect_context(provisioning, endpoint),
             "reset_form": ScimTokenResetForm(
@@ -232,7 +233,13 @@ class ScimProvisioningPageView(CompanySettingsAdminMixin, View):
 
 
 class ScimProvisioningView(ScimProvisioningPageView):
-    """Show and save the settings; Generate SCIM Token saves them and issues the first token."""
+    """Show and save the settings; Generate SCIM Token saves them and issues the first token.
+
+    A Save whose IP allowlist would newly refuse the address of the last
+    accepted SCIM request saves nothing yet: the page asks, naming the
+    address, and only its "Save anyway" button (which carries that address)
+    saves. No script needed.
+    """
 
     def get(self, request):
         provisioning = provisioning_get(company=self.company)
@@ -256,6 +263,12 @@ class ScimProvisioningView(ScimProvisioningPageView):
             "source_ip": client_ip(request),
         }
         if request.POST.get("action") != "generate":
+            lockout = scim_allowlist_lockout(
+                company=self.company, provisioning=provisioning, ip_allowlist=valid.ip_allowlist
+            )
+            if lockout is not None and request.POST.get("lockout_confirmed") != lockout.client_ip:
+                # Save anyway (below the form) confirms this address; any other submit asks again.
+                return self.render_page(provisioning=provisioning, form=form, lockout=lockout)
             provisioning_configure(**settings_arguments)
             messages.success(request, SETTINGS_SAVED_MESSAGE)
             return self.redirect_to_page()

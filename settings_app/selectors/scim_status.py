@@ -9,11 +9,13 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from settings_app.models import Company, DashboardUser, ScimProvisioning, ScimRequestCount
 from settings_app.services.enablement import ScimStatus, scim_status
+from settings_app.services.ip_allowlist import ip_allowed, ip_allowlist_parse
 from settings_app.services.rate_limit import scim_rate_limit, utc_day
 
 NEVER_USED = "Never used"
@@ -117,3 +119,27 @@ def scim_status_summary(
         users_deactivated=users["deactivated"],
         now=now,
     )
+
+
+def _allows(ip_allowlist: str, address: str) -> bool:
+    try:
+        return ip_allowed(address, ip_allowlist_parse(ip_allowlist))
+    except ValidationError:
+        return False  # an unreadable saved allowlist refuses every address, as the gate does
+
+
+def scim_allowlist_lockout(
+    *, company: Company, provisioning: ScimProvisioning | None, ip_allowlist: str
+) -> LastRequest | None:
+    """The last accepted SCIM request when saving `ip_allowlist` would newly refuse its address, else None.
+
+    The page asks for confirmation, naming the address, before such a save:
+    the identity provider may still be calling from there. An allowlist that
+    already refuses the address (a lockout confirmed before) asks nothing.
+    """
+    last, _, _ = scim_last_request(company=company)
+    if last is None or not last.client_ip or _allows(ip_allowlist, last.client_ip):
+        return None
+    if provisioning is not None and not _allows(provisioning.ip_allowlist, last.client_ip):
+        return None
+    return last

@@ -76,7 +76,12 @@ class ScimTokenAuthentication(BaseAuthentication):
         )
         origin = meta.get("HTTP_X_REQUEST_ORIGIN", "")
         try:
-            provisioning = scim_access_check(token=_bearer_token(meta), origin=origin, client_ip=client_ip)
+            provisioning = scim_access_check(
+                token=_bearer_token(meta),
+                origin=origin,
+                client_ip=client_ip,
+                user_agent=meta.get("HTTP_USER_AGENT", ""),
+            )
         except ScimAccessDenied as exc:
             raise AuthenticationFailed(AUTHENTICATION_FAILED) from exc
         return ScimClient(provisioning=provisioning, client_ip=client_ip, origin=origin.strip()), provisioning

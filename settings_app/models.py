@@ -441,6 +441,9 @@ class ScimRefusal(models.Model):
     minute = models.DateTimeField()  # the minute the row counts, its first second
     count = models.PositiveIntegerField(default=0)
     last_origin = models.CharField(max_length=255, blank=True)
+    last_user_agent = models.CharField(max_length=255, blank=True)  # as the caller sent it
+    # The replaced token used (reason "replaced_token"), the last one when several were.
+    replaced_token = models.ForeignKey("ScimToken", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     last_seen = models.DateTimeField()
 
     class Meta:

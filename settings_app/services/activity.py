@@ -20,6 +20,8 @@ SETTINGS_ACTIONS = (
 AUTH_FAILURE_REASONS = {
     "missing_token": "No bearer token was sent",
     "unknown_token": "Unknown or revoked token",
+    "replaced_token": "A replaced token was used",
+    "unknown_token_key_id": "An unknown token naming your key id",
     "origin_missing": "X-Request-Origin header missing",
     "origin_mismatch": "X-Request-Origin does not match the Service Origin",
     "ip_not_allowed": "Client IP is not in the IP allowlist",
@@ -53,6 +55,7 @@ class AuthFailure:
     reason: str
     source_ip: str
     origin: str  # the last one sent
+    user_agent: str  # the last one sent, as sent
     count: int
 
 
@@ -79,15 +82,25 @@ def scim_settings_activity_list(*, company: Company, limit: int = RECENT_LIMIT) 
     return [ActivityEntry(event=event, changes=setting_changes(event)) for event in events]
 
 
+def _refusal_reason(refusal: ScimRefusal) -> str:
+    """The reason as the page says it; a replaced token's use names when it was replaced and where it came from."""
+    if refusal.reason == "replaced_token" and refusal.replaced_token is not None:
+        replaced_on = refusal.replaced_token.replaced_at.strftime("%Y-%m-%d %H:%M")
+        return f"A token replaced on {replaced_on} UTC was used from {refusal.client_ip or 'an unknown address'}"
+    return auth_failure_reason_label(refusal.reason)
+
+
 def scim_auth_failure_list(*, company: Company, limit: int = RECENT_LIMIT) -> list[AuthFailure]:
     """Recent refused SCIM requests, newest first, with a readable reason: a row per reason, address and minute."""
+    refusals = ScimRefusal.objects.filter(company=company).select_related("replaced_token")
     return [
         AuthFailure(
             last_seen=refusal.last_seen,
-            reason=auth_failure_reason_label(refusal.reason),
+            reason=_refusal_reason(refusal),
             source_ip=refusal.client_ip,
             origin=refusal.last_origin,
+            user_agent=refusal.last_user_agent,
             count=refusal.count,
         )
-        for refusal in ScimRefusal.objects.filter(company=company).order_by("-last_seen", "-id")[:limit]
+        for refusal in refusals.order_by("-last_seen", "-id")[:limit]
     ]

@@ -19,6 +19,7 @@ import hashlib
 import re
 import secrets
 import threading
+from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
@@ -97,11 +98,10 @@ class _UnknownDigests:
     Remembering "unknown" is never wrong. Every token is minted by
     token_generate from 256 random bits, so a digest that names nothing now can
     only come to name something if that very token is minted later (odds of
-    2**-256); a token that was reset stays revoked for good. The set spares the
-    database the lookup for what bad tokens mostly are in practice: an IdP
-    still holding the token an admin reset, retrying every few seconds, or one
-    bad token sent over and over. Distinct random tokens still cost one
-    lookup each, as before. (Restoring a backup that brings back an old token
+    2**-256). Only digests that name nothing at all go in: not a replaced
+    token (its company's admin is shown its use), nor one naming a company's
+    key id. The set spares the database the lookups for a bad token sent over
+    and over; distinct random tokens still cost their lookups each. (Restoring a backup that brings back an old token
     is the one way a digest could become known again: workers refuse it until
     they restart, which fails closed.)
     """
@@ -146,9 +146,8 @@ def provisioning_for_token(token: str) -> ScimProvisioning | None:
     """The provisioning whose current token this is, with its company and default workspace; or None.
 
     The digest is looked up through a unique index; comparing digests of a
-    256-bit secret leaks nothing useful through timing. A digest found to name
-    nothing is remembered (`unknown_digests`), so the same bad token is
-    refused again without a query.
+    256-bit secret leaks nothing useful through timing. Reads only: a digest
+    found to name nothing at all is remembered by the gate (token_unknown_remember).
 
     Every SCIM request, refused or not, runs this lookup first, so it is one
     fixed statement rather than a queryset: building the equivalent
@@ -162,7 +161,6 @@ def provisioning_for_token(token: str) -> ScimProvisioning | None:
     connection = connections[DEFAULT_DB_ALIAS]
     row = fetch_one(connection, _gate_statement(connection.vendor), [digest])
     if row is None:
-        unknown_digests.add(digest)
         return None
     values = list(row)
     instances = []
@@ -174,6 +172,60 @@ def provisioning_for_token(token: str) -> ScimProvisioning | None:
     provisioning.company = company
     provisioning.default_workspace = workspace
     return provisioning
+
+
+@dataclass(frozen=True)
+class TokenMatch:
+    """What a presented token names: at most one of the first three; `unknown_digest` when it names nothing."""
+
+    provisioning: ScimProvisioning | None = None  # it is the company's current token
+    replaced: ScimToken | None = None  # it is a token the company had, replaced (Reset or Disable)
+    key_id_company_id: int | None = None  # it names a company's key id but matches none of its tokens
+    unknown_digest: str | None = None  # a well-formed token naming nothing: for token_unknown_remember
+
+    @property
+    def company_id(self) -> int | None:
+        """The company the token names, current, replaced or by key id alone."""
+        if self.provisioning is not None:
+            return self.provisioning.company_id
+        if self.replaced is not None:
+            return self.replaced.company_id
+        return self.key_id_company_id
+
+
+@sensitive_variables("token")
+def token_match(token: str) -> TokenMatch:
+    """What the token names; reads only.
+
+    The current token costs one fixed statement (provisioning_for_token). A
+    miss then looks the digest up among replaced tokens (so an IdP still
+    holding a reset token is shown to that company's admin), then the key id
+    it names. Only a digest that names nothing at all may be remembered as
+    unknown: a replaced digest is looked up every time.
+    """
+    if not token_is_well_formed(token):
+        return TokenMatch()
+    provisioning = provisioning_for_token(token)
+    if provisioning is not None:
+        return TokenMatch(provisioning=provisioning)
+    digest = token_digest(token)
+    if digest in unknown_digests:
+        return TokenMatch()
+    replaced = ScimToken.objects.filter(digest=digest, replaced_at__isnull=False).first()
+    if replaced is not None:
+        return TokenMatch(replaced=replaced)
+    key_id = token_key_id(token)
+    if key_id is not None:
+        company_id = ScimToken.objects.filter(key_id=key_id).values_list("company_id", flat=True).first()
+        if company_id is not None:
+            return TokenMatch(key_id_company_id=company_id)
+    return TokenMatch(unknown_digest=digest)
+
+
+def token_unknown_remember(match: TokenMatch) -> None:
+    """Remember a digest that names nothing (`unknown_digests`), so the same bad token is refused without a query."""
+    if match.unknown_digest is not None:
+        unknown_digests.add(match.unknown_digest)
 
 
 @sensitive_variables("token")

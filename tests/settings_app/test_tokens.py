@@ -9,12 +9,15 @@ from settings_app.services.audit import Actor
 from settings_app.services.tokens import (
     TOKEN_PREFIX,
     StaleTokenRequest,
+    TokenMatch,
     _UnknownDigests,
     provisioning_for_token,
     scim_token_issue,
     token_digest,
     token_generate,
     token_key_id,
+    token_match,
+    token_unknown_remember,
 )
 
 
@@ -138,29 +141,47 @@ def test_an_unknown_or_revoked_token_finds_nothing(company, provisioning_factory
         assert provisioning_for_token("not-a-scim-token") is None
 
 
-def test_an_unknown_token_is_remembered_and_refused_again_without_a_query(
+def test_a_token_naming_nothing_is_remembered_and_matched_again_without_a_query(
     company, provisioning_factory, django_assert_num_queries
 ):
-    unknown = token_generate()
-    with django_assert_num_queries(1):
-        assert provisioning_for_token(unknown) is None
+    unknown = "scim_" + "u" * 43  # no key id: the current token, then the replaced ones
+    with django_assert_num_queries(2):
+        match = token_match(unknown)
+    assert match == TokenMatch(unknown_digest=token_digest(unknown))
+    token_unknown_remember(match)
     with django_assert_num_queries(0):
-        assert provisioning_for_token(unknown) is None
+        assert token_match(unknown) == TokenMatch()
 
 
-def test_a_reset_token_stays_refused_and_a_valid_one_is_looked_up_every_time(
+def test_a_replaced_token_is_looked_up_every_time_never_remembered(
     company, provisioning_factory, django_assert_num_queries
 ):
     provisioning, old = provisioning_factory(company)
     with django_assert_num_queries(1):
-        assert provisioning_for_token(old).pk == provisioning.pk
+        assert token_match(old).provisioning.pk == provisioning.pk
     new = scim_token_issue(provisioning=provisioning, actor=Actor.cli())
-    for expected_queries in (1, 0):
-        with django_assert_num_queries(expected_queries):
-            assert provisioning_for_token(old) is None
+    for _ in range(2):
+        with django_assert_num_queries(2):  # the current token, then the replaced ones
+            match = token_match(old)
+        assert match.replaced.digest == token_digest(old)
+        assert match.company_id == company.pk and match.unknown_digest is None
+        token_unknown_remember(match)  # remembers nothing
     for _ in range(2):  # never cached: a reset or a change of settings applies at once
         with django_assert_num_queries(1):
-            assert provisioning_for_token(new).pk == provisioning.pk
+            assert token_match(new).provisioning.pk == provisioning.pk
+
+
+def test_a_token_naming_a_key_id_but_no_digest_names_the_company_and_is_not_remembered(
+    company, provisioning_factory, django_assert_num_queries
+):
+    _, token = provisioning_factory(company)
+    forged = token.partition(".")[0] + "." + "f" * 43
+    with django_assert_num_queries(3):  # the current token, the replaced ones, the key id
+        match = token_match(forged)
+    assert match == TokenMatch(key_id_company_id=company.pk)
+    token_unknown_remember(match)
+    with django_assert_num_queries(3):
+        assert token_match(forged).company_id == company.pk
 
 
 def test_the_remembered_unknown_digests_are_bounded_oldest_out_first():

@@ -122,13 +122,18 @@ def test_delete(scim, users, which, django_assert_num_queries):
         assert scim.delete(f"{USERS}/{users[which]}").status_code == 204
 
 
-def test_refused_request_costs_one_query(scim, users, django_assert_num_queries):
+def test_a_token_naming_nothing_costs_its_lookups_once(scim, users, django_assert_num_queries):
     from tests.scim_api.conftest import ScimCaller
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the current token, the replaced ones
         assert ScimCaller("scim_wrong").get(USERS).status_code == 401
     with django_assert_num_queries(0):  # the same unknown token again: remembered
         assert ScimCaller("scim_wrong").get(USERS).status_code == 401
+    naming_a_key_id = "scimk_" + "0" * 12 + "." + "x" * 43
+    with django_assert_num_queries(3):  # the current token, the replaced ones, the key id
+        assert ScimCaller(naming_a_key_id).get(USERS).status_code == 401
+    with django_assert_num_queries(0):
+        assert ScimCaller(naming_a_key_id).get(USERS).status_code == 401
     with django_assert_num_queries(0):
         assert ScimCaller(None).get(USERS).status_code == 401
 

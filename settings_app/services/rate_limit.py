@@ -12,6 +12,7 @@ never counted.
 
 import datetime
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.conf import settings
 from django.utils import timezone
@@ -53,6 +54,16 @@ def utc_day(now: datetime.datetime) -> datetime.date:
     return now.astimezone(datetime.UTC).date()
 
 
+def _path_for_display(path: str) -> str:
+    """The path as the request line sent it: percent-encoded, no query string, at most LAST_PATH_MAX_LENGTH.
+
+    Django decodes the path; encoding it again keeps what PostgreSQL cannot
+    store (a NUL byte) and what a page should not print raw (control
+    characters) out of the row.
+    """
+    return quote(path.partition("?")[0], safe="/:@!$&'()*+,;=~%")[:LAST_PATH_MAX_LENGTH]
+
+
 def scim_request_count(
     *,
     provisioning: ScimProvisioning,
@@ -79,7 +90,7 @@ def scim_request_count(
         latest={
             "last_request_at": now,
             "last_method": method[:16],
-            "last_path": path.partition("?")[0][:LAST_PATH_MAX_LENGTH],
+            "last_path": _path_for_display(path),
             "last_client_ip": client_ip or "",
         },
     )

@@ -166,3 +166,16 @@ def test_scim_status_of_an_unconfigured_company_still_counts_its_users(admin_use
     assert line(output, "Last use") == "Never used"
     assert line(output, "Users provisioned") == "1 active, 0 deactivated"
     assert "not configured" in output
+
+
+@pytest.mark.parametrize(
+    ("sent", "shown_path"),
+    [
+        ("a%00b%0D%0Ax", "a%00b%0D%0Ax"),  # PostgreSQL cannot store a NUL; a page must not print raw controls
+        ("%F0%9F%92%A9", "%F0%9F%92%A9"),
+        ("x" * 5000, "x" * (255 - len(f"{USERS}/"))),
+    ],
+)
+def test_the_last_path_is_kept_as_sent_on_the_wire(admin_client, caller, sent, shown_path):
+    assert caller.get(f"{USERS}/{sent}").status_code == 404
+    assert shown(admin_client.get(PAGE_URL), "scim-last-request").startswith(f"GET {USERS}/{shown_path} at ")

@@ -133,6 +133,32 @@ class ScimTokenResetForm(forms.Form):
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
+class ScimTokenCheckForm(forms.Form):
+    """Check a token: the token (never rendered back), and optionally the origin and client IP to judge it with."""
+
+    prefix = "check"  # its fields' ids stay apart from the settings form's
+
+    token = forms.CharField(
+        label="Token",
+        max_length=200,
+        strip=True,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    origin = forms.CharField(
+        label="X-Request-Origin",
+        required=False,
+        max_length=ORIGIN_MAX_LENGTH,
+        help_text="Empty: a request without the header.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    client_ip = forms.GenericIPAddressField(
+        label="Client IP",
+        required=False,
+        help_text="Empty: the IP allowlist is not checked.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
 class CompanyChoiceForm(forms.Form):
     """A superuser's choice of company for the settings pages, and where to go next."""
 

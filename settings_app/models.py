@@ -453,6 +453,21 @@ class ScimRefusal(models.Model):
         indexes = [models.Index(fields=["company", "-last_seen"], name="scim_refusal_recent_idx")]
 
 
+class TokenCheckCount(models.Model):
+    """Check a token uses per admin per minute: a limit on how fast one admin can probe tokens, across workers.
+
+    `admin_user_id` is a DashboardUser's primary key, not a foreign key, so
+    deleting a user (a SCIM DELETE) costs no lookup here.
+    """
+
+    admin_user_id = models.BigIntegerField()
+    minute = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["admin_user_id", "minute"], name="token_check_count_unique")]
+
+
 class AuditEvent(models.Model):
     """Who did what to which target, and from where. Append-only."""
 

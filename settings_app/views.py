@@ -27,7 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from settings_app.connect_guide import scim_connect_guide
-from settings_app.forms import CompanyChoiceForm, ScimProvisioningForm, ScimTokenResetForm
+from settings_app.forms import CompanyChoiceForm, ScimProvisioningForm, ScimTokenCheckForm, ScimTokenResetForm
 from settings_app.identifiers import name_key
 from settings_app.models import Company, ProvisioningMethod
 from settings_app.selectors.scim_status import scim_allowlist_lockout, scim_status_summary
@@ -39,6 +39,12 @@ from settings_app.services.provisioning import (
     provisioning_configure,
     provisioning_configure_and_issue_token,
     provisioning_get,
+)
+from settings_app.services.token_check import (
+    TOO_MANY_CHECKS,
+    TooManyTokenChecks,
+    scim_token_check,
+    token_check_count,
 )
 from settings_app.services.tokens import StaleTokenRequest, scim_token_issue
 
@@ -190,7 +196,9 @@ class ScimProvisioningPageView(CompanySettingsAdminMixin, View):
         return HttpResponseRedirect(reverse("settings_app:scim_provisioning"), status=303)
 
     @method_decorator(sensitive_variables("new_token"))
-    def render_page(self, *, provisioning, form, new_token: str | None = None, lockout=None):
+    def render_page(
+        self, *, provisioning, form, new_token: str | None = None, lockout=None, check_form=None, check=None, status=200
+    ):
         # Served without a token yet, the Generate button starts enabled only when
         # the settings shown are already valid (saved ones are); the script takes
         # over from there as the admin types.
@@ -213,8 +221,10 @@ class ScimProvisioningPageView(CompanySettingsAdminMixin, View):
             ),
             "activity": scim_settings_activity_list(company=self.company),
             "auth_failures": scim_auth_failure_list(company=self.company),
+            "check_form": check_form or ScimTokenCheckForm(),
+            "check": check,
         }
-        return render(self.request, self.template_name, context)
+        return render(self.request, self.template_name, context, status=status)
 
     def connect_context(self, provisioning, endpoint) -> dict:
         """The "How to connect" panel, once SCIM is configured: the chosen method's steps first."""
@@ -376,3 +386,33 @@ class ScimDisableView(ScimProvisioningPageView):
     def render_confirm(self, *, provisioning, form):
         context = {"company": self.company, "provisioning": provisioning, "form": form}
         return render(self.request, self.confirm_template_name, context)
+
+
+class ScimTokenCheckView(ScimProvisioningPageView):
+    """Check a token (POST only): the page, answering what a SCIM request with it would get.
+
+    The token is a sensitive POST parameter (error reports hide it), the
+    answer is never cached, and the token field is never rendered back.
+    """
+
+    http_method_names = ["post"]
+
+    @method_decorator(sensitive_variables("token"))
+    def post(self, request):
+        provisioning = provisioning_get(company=self.company)
+        form = ScimTokenCheckForm(request.POST)
+        page = {"provisioning": provisioning, "form": self.unbound_form(provisioning)}
+        if not form.is_valid():
+            return self.render_page(**page, check_form=form, status=400)
+        try:
+            token_check_count(user=request.user)
+        except TooManyTokenChecks:
+            return self.render_page(**page, check_form=form, check={"refused": TOO_MANY_CHECKS}, status=429)
+        token = form.cleaned_data["token"]
+        answer = scim_token_check(
+            company=self.company,
+            token=token,
+            origin=form.cleaned_data["origin"],
+            client_ip=form.cleaned_data["client_ip"] or None,
+        )
+        return self.render_page(**page, check_form=form, check={"answer": answer})

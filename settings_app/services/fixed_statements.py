@@ -8,7 +8,6 @@ permission sets and roles a create names) are therefore statements built once
 per database vendor from the models' `_meta`, so a renamed table or column
 cannot drift from the models, and run as they are.
 
-They run through `fetch_all`, on one driver cursor kept per connection.
 Rows become what the ORM would build: `model_from_row` applies the backend's
 and the fields' own converters and goes through `Model.from_db`.
 """
@@ -71,34 +70,11 @@ def model_from_row(connection, model, values: list):
     return model.from_db(connection.alias, field_names, values)
 
 
-# A fixed statement's rows are all read as soon as it has run, so one driver cursor per connection serves them
-# all in turn. Opening a cursor cost a quarter of what running a fixed statement costs in Python: psycopg copies
-# the connection's adapter maps into each one. (Not for the ORM's queries: a queryset may read its rows lazily
-# while another query runs on the same connection.) Kept on the connection object, like _LOADING_CACHE.
-_CURSOR_CACHE = "_fixed_statements_cursor"
-
-
 def fetch_all(connection, statement: str, params: list) -> list[tuple]:
-    """Run a fixed statement and return all its rows, as `with connection.cursor() as c: ...` would.
-
-    The same steps as Django's `connection.cursor()`: the per-request health
-    check, connecting, and Django's cursor wrapper (database errors as
-    Django's, execute wrappers, the query log when it is on); only the driver
-    cursor underneath is reused. A cursor left from a closed connection is replaced.
-    """
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    driver_cursor = connection.__dict__.get(_CURSOR_CACHE)
-    if driver_cursor is None or driver_cursor.connection is not connection.connection:
-        with connection.wrap_database_errors:
-            driver_cursor = connection.__dict__[_CURSOR_CACHE] = connection.create_cursor()
-    connection.validate_thread_sharing()
-    if connection.queries_logged:
-        cursor = connection.make_debug_cursor(driver_cursor)
-    else:
-        cursor = connection.make_cursor(driver_cursor)
-    cursor.execute(statement, params)
-    return cursor.fetchall()
+    """Run a fixed statement and return all its rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchall()
 
 
 def fetch_one(connection, statement: str, params: list) -> tuple | None:

@@ -14,20 +14,19 @@ password hash adds nothing but cost on every request (PBKDF2 would spend
 ~0.6 s of CPU per call).
 """
 
-import functools
 import hashlib
 import re
 import secrets
 import threading
 from dataclasses import dataclass
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from settings_app.models import AuditEvent, Company, ScimProvisioning, ScimToken, Workspace
+from settings_app.models import AuditEvent, ScimProvisioning, ScimToken
 from settings_app.services.audit import Actor, audit_event_record
-from settings_app.services.fixed_statements import all_columns, column, fetch_one, model_from_row, table
+from settings_app.sql import provisioning_by_digest
 
 TOKEN_PREFIX = "scimk_"
 KEY_ID_SEPARATOR = "."
@@ -71,25 +70,6 @@ def token_is_well_formed(token: str) -> bool:
 @sensitive_variables("token")
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-# The gate's lookup joins these, in this order; see provisioning_for_token.
-_GATE_MODELS = (ScimProvisioning, Company, Workspace)
-
-
-@functools.cache
-def _gate_statement(vendor: str) -> str:
-    """`SELECT <every column of the three> FROM provisioning JOIN company JOIN workspace WHERE token_digest = %s`.
-
-    Built once per vendor: the text is also psycopg's key to the prepared statement.
-    """
-    columns = ", ".join(all_columns(model) for model in _GATE_MODELS)
-    return (
-        f"SELECT {columns} FROM {table(ScimProvisioning)} "  # noqa: S608 (names are the models', never data)
-        f"JOIN {table(Company)} ON {column(Company, 'id')} = {column(ScimProvisioning, 'company')} "
-        f"JOIN {table(Workspace)} ON {column(Workspace, 'id')} = {column(ScimProvisioning, 'default_workspace')} "
-        f"WHERE {column(ScimProvisioning, 'token_digest')} = %s"
-    )
 
 
 class _UnknownDigests:
@@ -149,29 +129,14 @@ def provisioning_for_token(token: str) -> ScimProvisioning | None:
     256-bit secret leaks nothing useful through timing. Reads only: a digest
     found to name nothing at all is remembered by the gate (token_unknown_remember).
 
-    Every SCIM request, refused or not, runs this lookup first, so it is one
-    fixed statement rather than a queryset: building the equivalent
-    `select_related("company", "default_workspace")` query cost the ORM about
-    0.4 ms of CPU per request, more than the rest of a 401. The objects are
+    Every SCIM request, refused or not, runs this lookup first, so it is
+    hand-written SQL (settings_app.sql.provisioning_by_digest); the objects are
     the ones the ORM would build (tests compare them).
     """
     digest = _digest_to_look_up(token)
     if digest is None:
         return None
-    connection = connections[DEFAULT_DB_ALIAS]
-    row = fetch_one(connection, _gate_statement(connection.vendor), [digest])
-    if row is None:
-        return None
-    values = list(row)
-    instances = []
-    for model in _GATE_MODELS:
-        width = len(model._meta.concrete_fields)
-        instances.append(model_from_row(connection, model, values[:width]))
-        values = values[width:]
-    provisioning, company, workspace = instances
-    provisioning.company = company
-    provisioning.default_workspace = workspace
-    return provisioning
+    return provisioning_by_digest(digest)
 
 
 @dataclass(frozen=True)
@@ -197,7 +162,7 @@ class TokenMatch:
 def token_match(token: str) -> TokenMatch:
     """What the token names; reads only.
 
-    The current token costs one fixed statement (provisioning_for_token). A
+    The current token costs one hand-written statement (provisioning_for_token). A
     miss then looks the digest up among replaced tokens (so an IdP still
     holding a reset token is shown to that company's admin), then the key id
     it names. Only a digest that names nothing at all may be remembered as

@@ -30,7 +30,7 @@ from settings_app.models import (
     Workspace,
 )
 from settings_app.services.audit import Actor, audit_event_record
-from settings_app.services.fixed_statements import all_columns, column, fetch_one, model_from_row, table
+from settings_app.services.fixed_statements import column, fetch_one, table
 from settings_app.services.user_grants import user_grants_load, user_grants_written
 from settings_app.services.user_permissions import (
     WrittenGrants,
@@ -38,6 +38,7 @@ from settings_app.services.user_permissions import (
     user_permissions_write,
 )
 from settings_app.services.validation import invalid, text_within
+from settings_app.sql import user_by_key
 
 USER_NAME_REQUIRED = "userName is required."
 USER_NAME_INVALID = "userName must be a valid email address: %(value)r."
@@ -64,31 +65,6 @@ class UserNotFound(Exception):
 
 
 # --- reading ------------------------------------------------------------------
-
-
-@functools.cache
-def _user_statement(vendor: str, key_field: str, lock: bool) -> str:
-    """`SELECT <every column of the user> WHERE company_id = %s AND <key_field> = %s [FOR UPDATE]`."""
-    return (
-        f"SELECT {all_columns(DashboardUser)} FROM {table(DashboardUser)} "  # noqa: S608 (names, not data)
-        f"WHERE {column(DashboardUser, 'company')} = %s AND {column(DashboardUser, key_field)} = %s"
-        + (" FOR UPDATE" if lock else "")
-    )
-
-
-def _user_by(company: Company, key_field: str, value: str, *, lock: bool = False) -> DashboardUser | None:
-    """The company's user whose `key_field` (a unique column) is `value`, as the ORM would load it; or None.
-
-    With `lock`, the row stays locked until the transaction ends, as `select_for_update()` would leave it
-    (a no-op where the database has no row locks: SQLite's write transactions take the whole file).
-
-    A fixed statement rather than a queryset: `.filter(...).first()` costs ~0.35 ms of ORM CPU, a third of
-    what a whole GET /Users/{id} may cost.
-    """
-    connection = connections[DEFAULT_DB_ALIAS]
-    lock = lock and connection.features.has_select_for_update
-    row = fetch_one(connection, _user_statement(connection.vendor, key_field, lock), [company.pk, value])
-    return model_from_row(connection, DashboardUser, list(row)) if row is not None else None
 
 
 def users_with_permissions(users: list[DashboardUser]) -> list[DashboardUser]:
@@ -118,7 +94,7 @@ def user_get(*, company: Company, scim_id: str) -> DashboardUser | None:
     """The company's user with this SCIM id, grants loaded; None if there is none. Two statements."""
     if not is_scim_id(scim_id):
         return None
-    user = _user_by(company, "scim_id", scim_id)
+    user = user_by_key(company, "scim_id", scim_id)
     return users_with_permissions([user])[0] if user is not None else None
 
 
@@ -201,7 +177,7 @@ def user_list(
     """
     key = _only_email_key(condition)
     if key is not None:
-        user = _user_by(company, "email_key", key)
+        user = user_by_key(company, "email_key", key)
         matches = [user] if user is not None else []
         return users_with_permissions(matches[offset : offset + limit]), len(matches)
 
@@ -376,7 +352,7 @@ def user_create(
 
 def _user_locked(company: Company, scim_id: str) -> DashboardUser:
     """The company's user `scim_id`, its row locked until the transaction ends; raise UserNotFound."""
-    user = _user_by(company, "scim_id", scim_id, lock=True) if is_scim_id(scim_id) else None
+    user = user_by_key(company, "scim_id", scim_id, lock=True) if is_scim_id(scim_id) else None
     if user is None:
         raise UserNotFound(scim_id)
     return user

@@ -129,17 +129,18 @@ def test_a_connection_the_server_closed_is_not_usable_and_the_next_request_recon
         assert cursor.fetchone()[0] != backend
 
 
-def test_a_fixed_statement_first_in_a_request_reconnects_when_the_server_closed_the_connection(select_one_checks):
-    from settings_app.services.fixed_statements import fetch_one
+def test_the_gate_first_in_a_request_reconnects_when_the_server_closed_the_connection(select_one_checks):
+    from settings_app.sql import provisioning_by_digest
 
-    fetch_one(connection, "SELECT 1", [])  # its driver cursor is now kept for this connection
+    assert provisioning_by_digest("0" * 64) is None
     backend = connection.connection.info.backend_pid
     with other_connection() as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", [backend])
     wait_until_readable()
 
     connection.close_if_unusable_or_obsolete()  # the start of the next request: the check is due
-    assert fetch_one(connection, "SELECT pg_backend_pid()", [])[0] != backend
+    assert provisioning_by_digest("0" * 64) is None
+    assert connection.connection.info.backend_pid != backend
     assert select_one_checks == ["default"]
 
 

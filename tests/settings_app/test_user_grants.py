@@ -229,7 +229,7 @@ def test_a_user_name_filter_reads_the_one_match_by_key(
 
 def test_on_postgresql_a_pages_users_are_bound_as_one_array_per_branch():
     """psycopg binds parameters one by one in Python: 4 arrays, not 4 x 100 ids (see _one_of)."""
-    from settings_app.services.user_grants import _grants_statement, _ids
+    from settings_app.sql import _grants_statement, _ids
 
     assert _grants_statement("postgresql", 100).count("%s") == 4
     assert _ids("postgresql", [5, 4, 3, 1, 2]) == [[5, 4, 3, 1, 2]]

@@ -8,47 +8,11 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.base import ModelState
-from django.db.models.signals import post_init, pre_init
 
 from settings_app.identifiers import name_key, new_public_id, new_scim_id
 
-_ATTNAMES: dict[type, tuple[str, ...]] = {}  # per model: its concrete fields' attnames, in loading order
 
-
-class FastLoading(models.Model):
-    """Rows loaded with every column become instances without running `Model.__init__`.
-
-    `__init__` sends two signals and sets each field through its descriptor:
-    ~6 µs for a user's 19 fields, most of what loading a row costs, and a page
-    of 100 users loads 100 of them (a fifth of the page's CPU). A row read
-    whole from the database needs none of it: the values go straight into the
-    instance's `__dict__`, which is where `__init__` would put them, and the
-    state says what `Model.from_db` would. When the row is partial (deferred
-    fields), or someone listens to `pre_init`/`post_init` for the model,
-    loading goes Django's way. `from_db` is Django's documented hook for this;
-    tests compare both ways field by field.
-    """
-
-    class Meta:
-        abstract = True
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        attnames = _ATTNAMES.get(cls)
-        if attnames is None:
-            attnames = _ATTNAMES[cls] = tuple(field.attname for field in cls._meta.concrete_fields)
-        if len(values) != len(attnames) or pre_init.has_listeners(cls) or post_init.has_listeners(cls):
-            return super().from_db(db, field_names, values)
-        instance = cls.__new__(cls)
-        instance.__dict__.update(zip(attnames, values, strict=True))
-        state = instance._state = ModelState()
-        state.adding = False
-        state.db = db
-        return instance
-
-
-class Company(FastLoading):
+class Company(models.Model):
     """The tenant. Every other row hangs off one company."""
 
     name = models.CharField(max_length=200)
@@ -63,7 +27,7 @@ class Company(FastLoading):
         return self.name
 
 
-class NamedInCompany(FastLoading):
+class NamedInCompany(models.Model):
     """Shared shape of the named things a SCIM body can point at by name or id."""
 
     name = models.CharField(max_length=200)
@@ -186,7 +150,7 @@ class DashboardUserManager(BaseUserManager):
         return self.get(email_key=name_key(username))
 
 
-class DashboardUser(FastLoading, AbstractBaseUser, PermissionsMixin):
+class DashboardUser(AbstractBaseUser, PermissionsMixin):
     """A Braze dashboard user; the email is the login and the SCIM userName.
 
     One email, one account per instance: uniqueness is on `email_key`, a
@@ -320,7 +284,7 @@ class ProvisioningMethod(models.TextChoices):
     ENTRA_ID = "entra_id", "Entra ID"
 
 
-class ScimProvisioning(FastLoading):
+class ScimProvisioning(models.Model):
     """A company's SCIM setup. The token itself is never stored, only its SHA-256 digest."""
 
     company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="scim_provisioning")

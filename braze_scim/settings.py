@@ -74,6 +74,7 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------
+POSTGRESQL_BACKEND = "braze_scim.db_backends.postgresql"
 # The embedded default is a SQLite file; PostgreSQL through DATABASE_URL=postgres://...
 # An empty DATABASE_URL counts as unset, so `DATABASE_URL= make test` means SQLite.
 DATABASES = {
@@ -93,8 +94,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
 else:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Django's backend with a health check that polls the socket instead of running SELECT 1.
-        DATABASES["default"]["ENGINE"] = "braze_scim.db_backends.postgresql"
+        # PostgreSQL runs on the project's backend: Django's own, whose per-request
+        # connection health check polls the socket instead of running SELECT 1
+        # (braze_scim/db_backends/postgresql; README, "Configuration").
+        DATABASES["default"]["ENGINE"] = POSTGRESQL_BACKEND
         if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
             # Server-side parameters, and psycopg prepares a statement once a connection
             # has run it 5 times: PostgreSQL then skips parsing and planning, which was

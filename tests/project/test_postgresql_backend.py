@@ -1,7 +1,6 @@
 """PostgreSQL: a health check that polls the connection's socket instead of running `SELECT 1` per
-request, prepared statements (server-side parameters) and timestamps read by psycopg's compiled loader."""
+request and prepared statements (server-side parameters)."""
 
-import datetime
 import json
 import os
 import subprocess
@@ -13,7 +12,6 @@ import psycopg
 import pytest
 from django.db import connection
 from django.db.backends.postgresql import base as django_postgresql
-from django.db.backends.postgresql.base import TIMESTAMPTZ_OID
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's backend"),
@@ -156,27 +154,6 @@ def test_a_live_connection_with_a_message_waiting_is_still_usable(select_one_che
     assert select_one_checks == ["default"]
     with connection.cursor() as cursor:
         cursor.execute("UNLISTEN *")
-
-
-def test_timestamps_load_through_psycopgs_compiled_loader_in_utc():
-    from braze_scim.db_backends.postgresql.base import UtcTimestamptzLoader
-
-    connection.ensure_connection()
-    loader_class = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, psycopg.pq.Format.TEXT)
-    assert loader_class is UtcTimestamptzLoader
-    compiled = type(loader_class(TIMESTAMPTZ_OID, connection.connection).load.__self__)
-    assert compiled.__module__.startswith(("psycopg_binary", "psycopg_c"))  # not the pure-Python class
-
-    written = datetime.datetime(2024, 11, 11, 16, 20, 7, 123456, tzinfo=datetime.UTC)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT %s::timestamptz, '2024-03-01 12:00:00+05:30'::timestamptz, NULL::timestamptz",
-            [written],
-        )
-        read, offset, null = cursor.fetchone()
-    assert read == written and read.tzinfo is datetime.UTC  # as Django's own loader returns it
-    assert offset == datetime.datetime(2024, 3, 1, 6, 30, tzinfo=datetime.UTC) and offset.tzinfo is datetime.UTC
-    assert null is None
 
 
 def test_the_orm_reads_back_the_timestamps_it_wrote():

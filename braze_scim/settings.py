@@ -236,11 +236,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # A refused SCIM call is logged once by the SCIM code, not again by django.request (5xx still are):
-    # see scim_api.errors.client_error_mark_logged.
+    # A refused SCIM call is logged once by the SCIM code, not again by django.request (5xx still are).
+    "filters": {"scim_client_errors": {"()": "scim_api.log_filters.ScimClientErrorFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["scim_client_errors"]},
     },
 }

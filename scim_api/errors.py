@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, InterfaceError, OperationalError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -70,23 +70,6 @@ def scim_error_body(status_code: int, detail: str, scim_type: str | None = None)
     return body
 
 
-def client_error_mark_logged(response: HttpResponse) -> HttpResponse:
-    """Keep `django.request` from logging a SCIM 4xx; 5xx are left to it.
-
-    A refused SCIM call (bad token, unknown id, invalid filter) is the client's
-    business and already answered with a SCIM error body; the refusals that
-    matter to an operator are logged once, concisely, by the SCIM code
-    (settings_app.services.scim_access). Django logs every 4xx again as a
-    WARNING unless the response says it was logged already; it checks
-    `_has_been_logged`, its own flag for exactly this. Marking the response,
-    rather than filtering the record, also spares building a log record per
-    refusal: a tenth of the cost of a 401 in a flood of bad tokens.
-    """
-    if 400 <= response.status_code < 500:
-        response._has_been_logged = True
-    return response
-
-
 def scim_error_response(
     status_code: int, detail: str, scim_type: str | None = None, *, media_type: str = SCIM_MEDIA_TYPE, **headers
 ) -> JsonResponse:
@@ -95,7 +78,7 @@ def scim_error_response(
     response["Content-Type"] = media_type
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
-    return client_error_mark_logged(response)
+    return response
 
 
 def _flatten(detail, prefix: str = "") -> list[str]:

@@ -19,7 +19,6 @@ from scim_api.errors import (
     ENDPOINT_NOT_FOUND,
     METHOD_NOT_ALLOWED,
     SERVER_ERROR,
-    client_error_mark_logged,
     scim_error_response,
     scim_exception_handler,
 )
@@ -121,7 +120,7 @@ class ScimApiView(APIView):
             response["X-RateLimit-Limit"] = str(state.limit)
             response["X-RateLimit-Remaining"] = str(state.remaining)
             response["X-RateLimit-Reset"] = str(int(state.resets_at.timestamp()))
-        return client_error_mark_logged(response)
+        return response
 
 
 def scim_endpoint(**views_by_method):

@@ -6,7 +6,7 @@ company, workspace and team levels. Everything it names must exist in the
 company and every string must be valid at its level: anything unknown is a
 ValidationError naming the offending value, and nothing is written.
 
-Resolving costs one fixed statement per kind of object the body names
+Resolving costs one query per kind of object the body names
 (workspaces, teams, permission sets, roles), never one per entry; writing costs
 one INSERT per non-empty kind.
 """

@@ -9,14 +9,13 @@ Reads load a user's grants in one statement, whatever the user holds: see
 `users_with_permissions`.
 """
 
-import functools
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.lookups import In
 
@@ -30,7 +29,6 @@ from settings_app.models import (
     Workspace,
 )
 from settings_app.services.audit import Actor, audit_event_record
-from settings_app.services.fixed_statements import column, fetch_one, table
 from settings_app.services.user_grants import user_grants_load, user_grants_written
 from settings_app.services.user_permissions import (
     WrittenGrants,
@@ -108,22 +106,9 @@ def _only_email_key(condition: Q | None) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=4)
-def _company_user_total_statement(vendor: str) -> str:
-    return (
-        f"SELECT {column(CompanyUserCount, 'users')} FROM {table(CompanyUserCount)} "  # noqa: S608 (names, not data)
-        f"WHERE {column(CompanyUserCount, 'company')} = %s"
-    )
-
-
 def company_user_total(company: Company) -> int:
-    """How many users the company has: one row kept by triggers (CompanyUserCount), not a COUNT.
-
-    A fixed statement: the equivalent queryset cost the ORM more than a whole /healthz request.
-    """
-    connection = connections[DEFAULT_DB_ALIAS]
-    row = fetch_one(connection, _company_user_total_statement(connection.vendor), [company.pk])
-    return row[0] if row is not None else 0
+    """How many users the company has: one row kept by triggers (CompanyUserCount), not a COUNT."""
+    return CompanyUserCount.objects.filter(company=company).values_list("users", flat=True).first() or 0
 
 
 class _InPage(In):
@@ -172,8 +157,9 @@ def user_list(
 
     A `condition` that is just `email_key = <key>` (what `filter=userName eq
     "…"` becomes: the call IdPs make before every create) matches at most one
-    user, the key being unique: that user is read by a fixed statement
-    instead, whatever the order and the page, and the total is 0 or 1.
+    user, the key being unique: that user is read by its key instead
+    (settings_app.sql.user_by_key), whatever the order and the page, and the
+    total is 0 or 1.
     """
     key = _only_email_key(condition)
     if key is not None:

@@ -1,4 +1,4 @@
-"""Loading users and their grants through fixed statements: the same result as the ORM, in fewer queries."""
+"""Users and their grants read by settings_app.sql: the same result as the ORM, in fewer queries."""
 
 import datetime
 import json

@@ -17,12 +17,12 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from scim_api.constants import ERROR_SCHEMA
 from settings_app.services.groups import GroupAlreadyExists, GroupNotFound
 from settings_app.services.users import UserAlreadyExists, UserNotFound
 
 logger = logging.getLogger(__name__)
 
-ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 SCIM_MEDIA_TYPE = "application/scim+json"
 
 # Braze's texts (braze-scim-contract.md §1.4).

@@ -23,6 +23,7 @@ Matching rules, per attribute (RFC 7643 §2.2 caseExact):
 """
 
 import datetime
+import functools
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from scim2_models.path import (
     ValuePath,
 )
 
+from scim_api.constants import ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA
 from settings_app.identifiers import name_key
 from settings_app.models import UserRole
 
@@ -53,9 +55,6 @@ MAX_FILTER_DEPTH = 20
 FILTER_TOO_LONG = f"The filter is longer than {MAX_FILTER_LENGTH} characters."
 FILTER_TOO_DEEP = f"The filter nests more than {MAX_FILTER_DEPTH} expressions."
 
-USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
-GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
-ENTERPRISE_USER_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
 # Conditions that hold for every row or for none. `Q()` would not do: its negation is also `Q()`.
 ALWAYS = Q(pk__isnull=False)
@@ -314,7 +313,8 @@ def attribute_path(name: str) -> AttrPath:
 
 _USER_NAME = StringAttribute("email_key", "key", sort_field="email_key")
 
-USER_ATTRIBUTES = ResourceAttributes(
+# What a Users filter may name, and the DashboardUser column each is.
+USER_FILTERABLE = ResourceAttributes(
     core_schema=USER_SCHEMA,
     simple={
         (USER_SCHEMA, "id"): StringAttribute("scim_id", "exact", sort_field="scim_id"),
@@ -349,7 +349,8 @@ def _member_exists(condition: Q) -> Q:
     return Q(Exists(UserRole.objects.filter(condition, role=OuterRef("pk"))))
 
 
-GROUP_ATTRIBUTES = ResourceAttributes(
+# What a Groups filter may name, and the Role column each is.
+GROUP_FILTERABLE = ResourceAttributes(
     core_schema=GROUP_SCHEMA,
     simple={
         (GROUP_SCHEMA, "id"): StringAttribute("public_id", "exact", sort_field="public_id"),
@@ -452,12 +453,9 @@ class _Translator:
         return multi.wrap(self.visit(node.val_filter, multi.sub_attributes))
 
 
-def filter_parse(text: str, attributes: ResourceAttributes, *, unknown: set[str] | None = None) -> Q:
-    """The condition a filter expresses over the resource type `attributes` describes; raise InvalidFilter.
-
-    With `unknown` (a set), an attribute the type does not have is false and its
-    name is added to the set, for a search across types; otherwise it is an error.
-    """
+@functools.lru_cache(maxsize=256)
+def _filter_tree(text: str) -> FilterNode:
+    """The syntax tree of a filter; raise InvalidFilter. Kept per text: the API may ask twice (user_name_equals)."""
     if len(text) > MAX_FILTER_LENGTH:
         raise InvalidFilter(text, FILTER_TOO_LONG)
     try:
@@ -470,14 +468,42 @@ def filter_parse(text: str, attributes: ResourceAttributes, *, unknown: set[str]
         raise InvalidFilter(text) from None
     if _depth(tree) > MAX_FILTER_DEPTH:
         raise InvalidFilter(text, FILTER_TOO_DEEP)
-    return _Translator(attributes, text, unknown).visit(tree)
+    return tree
+
+
+def filter_parse(text: str, attributes: ResourceAttributes, *, unknown: set[str] | None = None) -> Q:
+    """The condition a filter expresses over the resource type `attributes` describes; raise InvalidFilter.
+
+    With `unknown` (a set), an attribute the type does not have is false and its
+    name is added to the set, for a search across types; otherwise it is an error.
+    """
+    return _Translator(attributes, text, unknown).visit(_filter_tree(text))
+
+
+def user_name_equals(text: str) -> str | None:
+    """The userName when a Users filter is exactly `userName eq "<a userName>"`; None for any other filter.
+
+    That is the call IdPs make before every create ("does this user exist?"),
+    and it matches at most one user: the API reads that user by its key
+    instead of listing. An invalid filter is None here (listing refuses it).
+    """
+    try:
+        tree = _filter_tree(text)
+    except InvalidFilter:
+        return None
+    if not isinstance(tree, Comparison) or tree.op != CompareOperator.eq:
+        return None
+    if not isinstance(tree.value, str) or tree.value == "":
+        return None
+    resolved = USER_FILTERABLE.resolve(tree.attr_path)
+    return tree.value if resolved is not None and resolved[0] is _USER_NAME else None
 
 
 def user_filter_parse(text: str) -> Q:
     """The condition on DashboardUser that a Users filter expresses; raise InvalidFilter."""
-    return filter_parse(text, USER_ATTRIBUTES)
+    return filter_parse(text, USER_FILTERABLE)
 
 
 def group_filter_parse(text: str) -> Q:
     """The condition on Role (a SCIM Group) that a Groups filter expresses; raise InvalidFilter."""
-    return filter_parse(text, GROUP_ATTRIBUTES)
+    return filter_parse(text, GROUP_FILTERABLE)

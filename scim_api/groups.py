@@ -8,13 +8,14 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from scim_api.attributes import project
+from scim_api.constants import GROUP_SCHEMA
 from scim_api.errors import RESOURCE_NOT_FOUND, ScimError
 from scim_api.etags import check_if_match, is_not_modified
 from scim_api.fields import ScimObjectSerializer, ScimStringField
-from scim_api.filters import GROUP_ATTRIBUTES
+from scim_api.filters import GROUP_FILTERABLE
 from scim_api.list_params import ListQuery, list_query_from_body, list_query_from_params
 from scim_api.patch import group_changes, patch_operations
-from scim_api.representations import GROUP_SCHEMA, group_resource, group_version, list_response
+from scim_api.representations import group_resource, group_version, list_response
 from scim_api.views import ScimApiView
 from settings_app.services.groups import (
     GroupChanges,
@@ -88,10 +89,10 @@ class _GroupApi(ScimApiView):
         resources, total = groups_page(
             self,
             query,
-            condition=query.condition(GROUP_ATTRIBUTES),
+            condition=query.condition(GROUP_FILTERABLE),
             offset=query.page.offset,
             limit=query.page.count,
-            order_by=query.ordering(GROUP_ATTRIBUTES),
+            order_by=query.ordering(GROUP_FILTERABLE),
         )
         return Response(list_response(resources, total=total, start_index=query.page.start_index))
 

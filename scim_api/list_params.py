@@ -9,11 +9,10 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from scim_api.constants import SEARCH_REQUEST_SCHEMA
 from scim_api.errors import INVALID_FILTER, INVALID_SYNTAX, INVALID_VALUE, UNPARSABLE, ScimError
-from scim_api.filters import InvalidFilter, ResourceAttributes, filter_parse
+from scim_api.filters import InvalidFilter, ResourceAttributes, filter_parse, user_name_equals
 from scim_api.pagination import DEFAULT_COUNT, Page, page_from_query, page_of
-
-SEARCH_REQUEST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 
 SORT_ORDER_INVALID = 'sortOrder must be "ascending" or "descending".'
 SORT_BY_INVALID = "sortBy %(value)r is not an attribute this resource can be sorted by."
@@ -38,6 +37,10 @@ class ListQuery:
             return filter_parse(self.filter, attributes)
         except InvalidFilter as exc:
             raise ScimError(400, exc.detail or UNPARSABLE, INVALID_FILTER) from None
+
+    def user_name_equals(self) -> str | None:
+        """The userName when the filter of a Users query is exactly `userName eq "…"`, else None."""
+        return user_name_equals(self.filter) if self.filter is not None else None
 
     def ordering(self, attributes: ResourceAttributes) -> tuple[str, ...]:
         """ORDER BY fields: the sortBy attribute's column, then the primary key (a stable order for paging)."""

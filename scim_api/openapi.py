@@ -23,7 +23,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_seri
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework import serializers
 
-from scim_api.errors import ERROR_SCHEMA
+from scim_api.constants import ERROR_SCHEMA
 from scim_api.etags import is_not_modified
 
 # --- the wire format ---------------------------------------------------------------

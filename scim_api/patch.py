@@ -60,6 +60,7 @@ from scim2_models import (
 )
 from scim2_models.path import CompareOperator, Comparison, LogicalExpr, LogicalOperator
 
+from scim_api.constants import ENTERPRISE_USER_SCHEMA, PATCH_OP_SCHEMA, USER_SCHEMA
 from scim_api.errors import INVALID_SYNTAX, INVALID_VALUE, ScimError
 from scim_api.representations import user_permissions
 from settings_app.models import DashboardUser, Role
@@ -67,8 +68,7 @@ from settings_app.services.groups import GroupChanges
 from settings_app.services.users import UserChanges
 from settings_app.services.validation import shown
 
-PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-USER_SCHEMA_PREFIX = "urn:ietf:params:scim:schemas:core:2.0:user:"
+USER_SCHEMA_PREFIX = USER_SCHEMA.lower() + ":"
 
 INVALID_PATH = "invalidPath"
 
@@ -91,7 +91,7 @@ POLICY = ScimPolicy(remove_value_as_filter=ScimPolicy.RemoveValue.apply, unknown
 OPERATION_KEYS = ("op", "path", "value")
 
 _PERMISSION_KEYS = {key.lower(): key for key in ("companyPermissions", "roles", "appGroup")}
-ENTERPRISE_MANAGER = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:user:manager"
+ENTERPRISE_MANAGER = ENTERPRISE_USER_SCHEMA.lower() + ":manager"
 
 
 class WorkEmail(Email):

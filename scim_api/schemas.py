@@ -12,15 +12,17 @@ whose `schemas` names only the core User schema, and an extension schema
 would move them under `"urn:…": {...}`, breaking every Braze client.
 """
 
+from scim_api.constants import (
+    ENTERPRISE_USER_SCHEMA,
+    GROUP_SCHEMA,
+    RESOURCE_TYPE_SCHEMA,
+    SCHEMA_SCHEMA,
+    SERVICE_PROVIDER_CONFIG_SCHEMA,
+    USER_SCHEMA,
+)
 from scim_api.pagination import MAX_COUNT
-from scim_api.representations import ENTERPRISE_USER_SCHEMA, USER_SCHEMA
 from settings_app.models import Department
 from settings_app.permissions import COMPANY_PERMISSIONS
-
-GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
-SCHEMA_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Schema"
-RESOURCE_TYPE_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
-SERVICE_PROVIDER_CONFIG_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
 
 
 def _attribute(
@@ -111,7 +113,7 @@ _PERMISSIONS = _attribute(
     ],
 )
 
-USER_ATTRIBUTES = [
+USER_SCHEMA_ATTRIBUTES = [
     _attribute(
         "userName",
         required=True,
@@ -165,7 +167,7 @@ USER_ATTRIBUTES = [
     _PERMISSIONS,
 ]
 
-GROUP_ATTRIBUTES = [
+GROUP_SCHEMA_ATTRIBUTES = [
     _attribute(
         "displayName",
         required=True,
@@ -195,7 +197,7 @@ GROUP_ATTRIBUTES = [
     ),
 ]
 
-ENTERPRISE_USER_ATTRIBUTES = [
+ENTERPRISE_USER_SCHEMA_ATTRIBUTES = [
     _attribute(
         "department",
         description=(
@@ -206,9 +208,9 @@ ENTERPRISE_USER_ATTRIBUTES = [
 ]
 
 _SCHEMAS = [
-    (USER_SCHEMA, "User", "User Account (Braze dashboard user)", USER_ATTRIBUTES),
-    (GROUP_SCHEMA, "Group", "Group (Braze role)", GROUP_ATTRIBUTES),
-    (ENTERPRISE_USER_SCHEMA, "EnterpriseUser", "Enterprise User", ENTERPRISE_USER_ATTRIBUTES),
+    (USER_SCHEMA, "User", "User Account (Braze dashboard user)", USER_SCHEMA_ATTRIBUTES),
+    (GROUP_SCHEMA, "Group", "Group (Braze role)", GROUP_SCHEMA_ATTRIBUTES),
+    (ENTERPRISE_USER_SCHEMA, "EnterpriseUser", "Enterprise User", ENTERPRISE_USER_SCHEMA_ATTRIBUTES),
 ]
 
 

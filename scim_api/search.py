@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from rest_framework.response import Response
 
 from scim_api.errors import INVALID_FILTER, INVALID_VALUE, UNPARSABLE, ScimError
-from scim_api.filters import GROUP_ATTRIBUTES, USER_ATTRIBUTES, InvalidFilter, ResourceAttributes, filter_parse
+from scim_api.filters import GROUP_FILTERABLE, USER_FILTERABLE, InvalidFilter, ResourceAttributes, filter_parse
 from scim_api.groups import groups_page
 from scim_api.list_params import SORT_BY_INVALID, ListQuery, list_query_from_body
 from scim_api.representations import list_response
@@ -35,8 +35,8 @@ class SearchableType:
 
 
 SEARCHABLE_TYPES: list[SearchableType] = [
-    SearchableType("User", USER_ATTRIBUTES, users_page),
-    SearchableType("Group", GROUP_ATTRIBUTES, groups_page),
+    SearchableType("User", USER_FILTERABLE, users_page),
+    SearchableType("Group", GROUP_FILTERABLE, groups_page),
 ]
 
 

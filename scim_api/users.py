@@ -4,23 +4,17 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from scim_api.attributes import project
+from scim_api.constants import ENTERPRISE_USER_SCHEMA, USER_SCHEMA
 from scim_api.errors import INVALID_VALUE, RESOURCE_NOT_FOUND, ScimError
 from scim_api.etags import check_if_match, is_not_modified
 from scim_api.fields import ScimBooleanField, ScimObjectField, ScimObjectSerializer, ScimStringField
-from scim_api.filters import USER_ATTRIBUTES
+from scim_api.filters import USER_FILTERABLE
 from scim_api.list_params import ListQuery, list_query_from_body, list_query_from_params
 from scim_api.patch import patch_operations, user_changes
 from scim_api.representations import list_response, user_resource, user_version
-from scim_api.schemas import ENTERPRISE_USER_SCHEMA, USER_SCHEMA
 from scim_api.views import ScimApiView
-from settings_app.services.users import (
-    UserChanges,
-    user_create,
-    user_delete,
-    user_get,
-    user_list,
-    user_update,
-)
+from settings_app.selectors.users import user_get, user_get_by_user_name, user_list
+from settings_app.services.users import UserChanges, user_create, user_delete, user_update
 
 
 class ScimNameSerializer(ScimObjectSerializer):
@@ -100,15 +94,28 @@ class _UserApi(ScimApiView):
         )
 
     def list_response(self, query: ListQuery) -> Response:
+        order_by = query.ordering(USER_FILTERABLE)
+        user_name = query.user_name_equals()
+        if user_name is not None:  # the IdPs' "does it exist?" call: at most one user, read by its key
+            return self.single_match_response(
+                user_get_by_user_name(company=self.client.company, user_name=user_name), query
+            )
         resources, total = users_page(
             self,
             query,
-            condition=query.condition(USER_ATTRIBUTES),
+            condition=query.condition(USER_FILTERABLE),
             offset=query.page.offset,
             limit=query.page.count,
-            order_by=query.ordering(USER_ATTRIBUTES),
+            order_by=order_by,
         )
         return Response(list_response(resources, total=total, start_index=query.page.start_index))
+
+    def single_match_response(self, user, query: ListQuery) -> Response:
+        """The ListResponse of a query that matches `user` alone (or nothing, when it is None)."""
+        matches = [user] if user is not None else []
+        page = matches[query.page.offset : query.page.offset + query.page.count]
+        resources = [user_json(self, match, query) for match in page]
+        return Response(list_response(resources, total=len(matches), start_index=query.page.start_index))
 
 
 class _UserWriteSerializer(ScimObjectSerializer):

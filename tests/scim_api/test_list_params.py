@@ -2,8 +2,8 @@
 
 import pytest
 
-from scim_api.filters import GROUP_ATTRIBUTES
-from scim_api.list_params import SEARCH_REQUEST_SCHEMA
+from scim_api.constants import SEARCH_REQUEST_SCHEMA
+from scim_api.filters import GROUP_FILTERABLE
 from tests.scim_api.conftest import GATE, assert_scim_error, minimal_user
 
 USERS = "/scim/v2/Users"
@@ -180,7 +180,7 @@ def test_root_search_finds_users(scim, people):
 def test_root_search_treats_another_types_attribute_as_false(scim, people, monkeypatch):
     from scim_api import search
 
-    no_groups = search.SearchableType("Group", GROUP_ATTRIBUTES, lambda view, query, **kwargs: ([], 0))
+    no_groups = search.SearchableType("Group", GROUP_FILTERABLE, lambda view, query, **kwargs: ([], 0))
     monkeypatch.setattr(search, "SEARCHABLE_TYPES", [*search.SEARCHABLE_TYPES, no_groups])
     body = search_body(filter='userName eq "bob@test.com" or displayName eq "Admins"')
     assert [r["id"] for r in scim.post("/scim/v2/.search", body).json()["Resources"]] == [people["bob"]]

@@ -79,6 +79,20 @@ def test_search(scim, users, email, django_assert_num_queries):
     with django_assert_num_queries(SEARCH_QUERIES):
         response = scim.get(USERS, data={"filter": f'userName eq "{email}"'})
     assert response.json()["totalResults"] == 1
+    with django_assert_num_queries(SEARCH_QUERIES):
+        response = scim.post(f"{USERS}/.search", {"filter": f'userName eq "{email}"'})
+    assert response.json()["totalResults"] == 1
+
+
+@pytest.mark.parametrize(
+    "params", [{}, {"startIndex": 2}, {"count": 0}, {"sortBy": "name.familyName", "sortOrder": "descending"}]
+)
+@pytest.mark.parametrize("email", ["RICH@test.com", "nobody@test.com"])
+def test_a_user_name_filter_answers_what_listing_answers(scim, users, email, params):
+    """The API reads `userName eq` by key; a filter that lists instead finds the same."""
+    by_key = scim.get(USERS, data={"filter": f'userName eq "{email}"', **params}).json()
+    listed = scim.get(USERS, data={"filter": f'userName eq "{email}" and userName pr', **params}).json()
+    assert by_key == listed
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from settings_app.models import Company, DashboardUser, Role, TeamAccess, UserRole, WorkspaceAccess
+from settings_app.selectors.users import company_user_total
 from settings_app.services.demo import demo_data_seed
-from settings_app.services.users import company_user_total
 
 BEFORE = ("settings_app", "0004_scim_refusal")
 

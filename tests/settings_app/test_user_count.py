@@ -12,8 +12,9 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from settings_app.models import Company, CompanyUserCount, DashboardUser
+from settings_app.selectors.users import company_user_total, user_list
 from settings_app.services.audit import Actor
-from settings_app.services.users import company_user_total, user_create, user_delete, user_list
+from settings_app.services.users import user_create, user_delete
 
 pytestmark = pytest.mark.django_db
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from settings_app.models import AuditEvent, DashboardUser, PermissionSet, Role
+from settings_app.selectors.users import user_get
 from settings_app.services.audit import Actor
 from settings_app.services.user_permissions import user_permissions_resolve
 from settings_app.services.users import (
@@ -13,7 +14,6 @@ from settings_app.services.users import (
     UserNotFound,
     user_create,
     user_delete,
-    user_get,
     user_update,
 )
 

@@ -1,9 +1,9 @@
 """Dashboard users as SCIM JSON: plain functions over loaded objects, no queries.
 
-The user must come from `settings_app.services.users.users_with_permissions`
-(or a selector built on it), which loads every grant into `user.grants` (a
-`settings_app.services.user_grants.UserGrants`) in one statement, or from a
-user write service, which returns it in the same state.
+The user must come from settings_app.selectors.users (a DashboardUser with
+every grant loaded into `user.grants`, a `settings_app.services.user_grants.
+UserGrants`, or a list page's UserRead, which reads alike) or from a user
+write service, which returns it in the same state.
 A ModelSerializer would cost several times more per object, and the SCIM
 schema is not the model anyway.
 """
@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from scim_api.constants import ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, LIST_RESPONSE_SCHEMA, USER_SCHEMA
 from settings_app.models import DashboardUser, Role
+from settings_app.selectors.users import UserRead
 from settings_app.services.user_grants import NamedPermissionSet, WorkspaceGrantRead
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -50,7 +51,7 @@ def _workspace_entry(grant: WorkspaceGrantRead) -> dict:
     return entry
 
 
-def user_permissions(user: DashboardUser) -> dict:
+def user_permissions(user: DashboardUser | UserRead) -> dict:
     """Braze's permissions object, with every id filled in."""
     grants = user.grants
     teams_by_workspace: dict[int, list[dict]] = {}
@@ -88,7 +89,7 @@ def user_permissions(user: DashboardUser) -> dict:
     return {"companyPermissions": list(user.company_permissions), "roles": roles, "appGroup": app_groups}
 
 
-def user_resource(user: DashboardUser, *, location: str) -> dict:
+def user_resource(user: DashboardUser | UserRead, *, location: str) -> dict:
     """The SCIM User resource: Braze's fields plus the standard ones (RFC 7643 §4.1)."""
     resource = {
         "schemas": [USER_SCHEMA],
@@ -121,7 +122,7 @@ def user_resource(user: DashboardUser, *, location: str) -> dict:
     return {key: value for key, value in resource.items() if value is not None}
 
 
-def user_version(user: DashboardUser) -> str:
+def user_version(user: DashboardUser | UserRead) -> str:
     """meta.version, also the ETag: a weak validator over the user's change counter."""
     return f'W/"{user.version}"'
 

@@ -1,16 +1,19 @@
 """Reading dashboard users: one user, a user by userName, a page of users; each with its grants.
 
 A user's grants load in one statement, whatever the user holds, and a page's
-grants in one statement for the whole page (`users_with_permissions`). Writes
-live in settings_app.services.users.
+grants in one statement for the whole page. Writes live in
+settings_app.services.users.
 """
+
+import datetime
+from typing import NamedTuple
 
 from django.db.models import F, Q
 from django.db.models.lookups import In
 
 from settings_app.identifiers import is_scim_id, name_key
 from settings_app.models import Company, CompanyUserCount, DashboardUser
-from settings_app.services.user_grants import user_grants_load
+from settings_app.services.user_grants import UserGrants, user_grants_load
 from settings_app.sql import user_by_key
 
 
@@ -45,6 +48,41 @@ def user_get_by_user_name(*, company: Company, user_name: str) -> DashboardUser 
     return users_with_permissions([user])[0] if user is not None else None
 
 
+class UserRead(NamedTuple):
+    """A user of a list page as the SCIM representation reads it: the row's values and its grants.
+
+    A page holds up to 500 users, read as `values_list()` rows (the fields'
+    converters applied) rather than model instances: `Model.__init__` per row
+    was a large share of a page's Python (docs/performance.md, "A list page's
+    users as rows"). The attribute names are the model's, so
+    scim_api.representations reads a UserRead and a DashboardUser alike.
+    """
+
+    pk: int
+    scim_id: str
+    email: str
+    given_name: str
+    family_name: str
+    department: str
+    enterprise_department: str
+    external_id: str
+    is_active: bool
+    company_permissions: list[str]
+    last_login: datetime.datetime | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    version: int
+    grants: UserGrants
+
+
+_READ_FIELDS = UserRead._fields[:-1]  # what a page reads of each user: all but the grants
+
+
+def _users_read(rows: list[tuple]) -> list[UserRead]:
+    grants = user_grants_load([row[0] for row in rows])
+    return [UserRead(*row, grants[row[0]]) for row in rows]
+
+
 def company_user_total(company: Company) -> int:
     """How many users the company has: one row kept by triggers (CompanyUserCount), not a COUNT."""
     return CompanyUserCount.objects.filter(company=company).values_list("users", flat=True).first() or 0
@@ -74,7 +112,7 @@ def user_list(
     offset: int = 0,
     limit: int = 100,
     order_by: tuple[str, ...] = ("pk",),
-) -> tuple[list[DashboardUser], int]:
+) -> tuple[list["UserRead"], int]:
     """One page of the company's users and the total that match, in one or two queries plus the page's grants.
 
     `order_by` should end with the primary key so that pages never overlap or
@@ -93,18 +131,20 @@ def user_list(
     the rows skipped are those after it, so the last page of 100,000 users
     skips a few dozen index entries instead of 99,900, and a walk through
     every page skips half as many in all.
-    """
 
+    The page's users are `UserRead` rows, not model instances (see UserRead).
+    """
     users = DashboardUser.objects.filter(company=company)
     if condition is not None:
         users = users.filter(condition)
 
-    def page_rows(skip: int, take: int, *, from_the_end: bool = False) -> list[DashboardUser]:
+    def page_rows(skip: int, take: int, *, from_the_end: bool = False) -> list[tuple]:
         ordered = users.order_by(*order_by)
         if from_the_end:
             ordered = ordered.reverse()
         page_ids = ordered.values("pk")[skip : skip + take]
-        return list(DashboardUser.objects.filter(_InPage(F("pk"), page_ids)).order_by(*order_by))
+        page = DashboardUser.objects.filter(_InPage(F("pk"), page_ids)).order_by(*order_by)
+        return list(page.values_list(*_READ_FIELDS))
 
     def count() -> int:
         return company_user_total(company) if condition is None else users.count()
@@ -112,7 +152,7 @@ def user_list(
     if offset == 0 and limit > 0:
         page = page_rows(0, limit)
         total = len(page) if len(page) < limit else count()
-        return users_with_permissions(page), total
+        return _users_read(page), total
 
     total = count()
     if limit <= 0 or offset >= total:
@@ -120,4 +160,4 @@ def user_list(
     take = min(limit, total - offset)
     after = total - offset - take  # the matches after the page
     page = page_rows(after, take, from_the_end=True) if after < offset else page_rows(offset, take)
-    return users_with_permissions(page), total
+    return _users_read(page), total

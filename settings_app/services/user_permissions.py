@@ -6,7 +6,7 @@ company, workspace and team levels. Everything it names must exist in the
 company and every string must be valid at its level: anything unknown is a
 ValidationError naming the offending value, and nothing is written.
 
-Resolving costs one query per kind of object the body names
+Resolving costs one statement per kind of object the body names
 (workspaces, teams, permission sets, roles), never one per entry; writing costs
 one INSERT per non-empty kind.
 """
@@ -30,6 +30,7 @@ from settings_app.models import (
 )
 from settings_app.permissions import COMPANY, TEAM, WORKSPACE, UnknownPermission, validate_permissions
 from settings_app.services.validation import invalid, shown
+from settings_app.sql import named_rows
 
 # Shape errors name the attribute by its SCIM path (permissions.appGroup[0].team[1]) and show the value.
 OBJECT_EXPECTED = "%(path)s: %(value)s must be an object."
@@ -186,18 +187,15 @@ def _parse(data: dict) -> tuple[list[str], list[_Reference], list[_WorkspaceSpec
 
 
 def _by_name_or_id(model, company: Company, references: list[_Reference]) -> tuple[dict, dict]:
-    """One query: the company's rows of `model` matching any of the names (case-insensitively) or ids.
+    """The company's rows of `model` matching any of the names (case-insensitively) or ids, in one statement.
 
-    Teams belong to the company through their workspace.
+    Teams belong to the company through their workspace (settings_app.sql.named_rows, compared with the
+    ORM by the tests).
     """
     names = sorted({name_key(ref.name) for ref in references if ref.name is not None})
     ids = sorted({ref.id for ref in references if ref.id is not None})
-    if not names and not ids:
-        return {}, {}
-    in_company = Q(workspace__company=company) if model is Team else Q(company=company)
-    named = (Q(name_key__in=names) if names else Q()) | (Q(public_id__in=ids) if ids else Q())
     by_name, by_id = {}, {}
-    for row in model.objects.filter(in_company, named):
+    for row in named_rows(model, company, names, ids):
         by_name.setdefault((getattr(row, "workspace_id", None), row.name_key), row)
         by_id[row.public_id] = row
     return by_name, by_id

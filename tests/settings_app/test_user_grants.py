@@ -217,7 +217,7 @@ def test_a_user_by_user_name_is_the_one_the_orm_lists_for_its_key(company, users
     assert [user.pk for user in ([found] if found else [])] == [user.pk for user in expected]
     if found is not None:
         assert found.grants == expected[0].grants
-        assert _field_values(found) == _field_values(expected[0])
+        assert {name: getattr(found, name) for name in expected[0]._fields} == expected[0]._asdict()
 
 
 def test_on_postgresql_a_pages_users_are_bound_as_one_array_per_branch():

@@ -154,7 +154,7 @@ def test_a_role_named_twice_is_granted_once(company, default_workspace):
 
 
 def test_names_and_ids_resolve_to_the_instances_the_orm_loads_and_only_the_companys(company, company_factory):
-    """One query per kind resolves the names; its rows are the ORM's, and only the company's."""
+    """One statement per kind resolves the names (sql.named_rows): the ORM's rows, and only the company's."""
     # Another company with the same names, its rows written first: none of them may be picked.
     other = company_factory(name="Other", slug="other", workspaces=("Test Workspace",))
     other.workspaces.get().teams.create(name="Test Team")

@@ -14,7 +14,7 @@ from django.db.models.lookups import In
 from settings_app.identifiers import is_scim_id, name_key
 from settings_app.models import Company, CompanyUserCount, DashboardUser
 from settings_app.services.user_grants import UserGrants, user_grants_load
-from settings_app.sql import user_by_key
+from settings_app.sql import compiled_timestamps, user_by_key
 
 
 def users_with_permissions(users: list[DashboardUser]) -> list[DashboardUser]:
@@ -144,7 +144,8 @@ def user_list(
             ordered = ordered.reverse()
         page_ids = ordered.values("pk")[skip : skip + take]
         page = DashboardUser.objects.filter(_InPage(F("pk"), page_ids)).order_by(*order_by)
-        return list(page.values_list(*_READ_FIELDS))
+        with compiled_timestamps():
+            return list(page.values_list(*_READ_FIELDS))
 
     def count() -> int:
         return company_user_total(company) if condition is None else users.count()

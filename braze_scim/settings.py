@@ -100,8 +100,8 @@ else:
         DATABASES["default"]["ENGINE"] = POSTGRESQL_BACKEND
         if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
             # Server-side parameters, and psycopg prepares a statement once a connection
-            # has run it 5 times: PostgreSQL then skips parsing and planning, which was
-            # most of its CPU per query (the gate's lookup: 116 -> 26 µs). Turn off
+            # has run it 5 times: PostgreSQL then skips parsing and planning, most of its
+            # CPU per query (docs/performance.md#prepared-statements). Turn off
             # behind a pooler in transaction mode (PgBouncer), where a prepared
             # statement may not exist on the server connection the next query gets.
             DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)

@@ -301,11 +301,10 @@ def _as_array(vendor: str, count: int) -> bool:
 def _one_of(vendor: str, count: int) -> str:
     """`IN (%s, ...)` for `count` ids, or on PostgreSQL for many ids `= ANY(%s)`, one array (see `_ids`).
 
-    psycopg binds parameters one by one in Python, ~2 µs each: a page of 100
-    users, whose ids each branch names, made 400 parameters and cost ~0.7 ms
-    of CPU more than four arrays. An array costs about as much as four ids
-    (psycopg works out its element type in Python), so a user alone keeps
-    its plain parameter.
+    psycopg binds parameters one by one in Python: a page of 100 users, whose
+    ids each branch names, made 400 parameters, which cost far more than four
+    arrays. An array costs about as much as a few ids (psycopg works out its
+    element type in Python), so a user alone keeps its plain parameter.
     """
     if _as_array(vendor, count):
         return "= ANY(%s)"

@@ -92,11 +92,11 @@ class _InPage(In):
     """`pk IN (<a page's ids>)`, which PostgreSQL is asked as `pk = ANY(ARRAY(<the page's ids>))`.
 
     Given `IN (subquery)`, PostgreSQL's planner weighs 100 primary-key probes
-    against reading the whole table and, below some 30,000 rows, reads the table:
-    a page of a 10,000-user company cost ~1 ms of server CPU, five times a page
-    of 100,000 users. `ARRAY(subquery)` runs first, once, and the table is then
-    read through its primary key whatever its size. Other databases keep `IN`
-    (SQLite looks each id up already).
+    against reading the whole table and, below some tens of thousands of rows,
+    reads the table, so a small company's page cost more than a large one's.
+    `ARRAY(subquery)` runs first, once, and the table is then read through its
+    primary key whatever its size (measured: docs/performance.md). Other
+    databases keep `IN` (SQLite looks each id up already).
     """
 
     def as_postgresql(self, compiler, connection):
